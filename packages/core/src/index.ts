@@ -1,0 +1,1 @@
+export { DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode, isDomainError } from './domain-error.js';

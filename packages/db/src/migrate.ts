@@ -1,0 +1,35 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as initialSchema from './migrations/2026-11-22T10-00-00_initial-schema.js';
+
+/**
+ * Migrations in order. A static list (instead of reading a folder) works the same from
+ * TypeScript sources, the built output and a bundle.
+ */
+const migrations: Record<string, Migration> = {
+  '2026-11-22T10-00-00_initial-schema': initialSchema,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+function createMigrator(db: Kysely<any>) {
+  return new Migrator({ db, provider, migrationTableName: 'kysely_migration' });
+}
+
+/** Applies every pending migration; throws with the failing migration's name and cause. */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const { error, results = [] } = await createMigrator(db).migrateToLatest();
+  const failed = results.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Drops everything the migrations created (and graphile-worker's schema), then migrates. */
+export async function resetDatabase(db: Kysely<any>): Promise<string[]> {
+  const { sql } = await import('kysely');
+  await sql`DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS graphile_worker CASCADE;`.execute(
+    db,
+  );
+  return migrateToLatest(db);
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { createDb, type DbHandle } from './create-db.js';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.js';
+import { findProjectRoot } from './find-project-root.js';
+import { migrateToLatest } from './migrate.js';
+
+export interface OpenDatabaseOptions {
+  /** A Postgres URL; when absent, an embedded Postgres is started. */
+  url?: string | undefined;
+  /** Embedded cluster directory; default `<repo>/.data/pg`. */
+  dataDir?: string | undefined;
+  /** Embedded cluster port; default 5439 (not the system default, 5432). */
+  port?: number | undefined;
+  /** Apply pending migrations before returning. */
+  migrate?: boolean;
+  max?: number;
+  applicationName?: string;
+  onPoolError?: (error: Error) => void;
+  onLog?: (line: string) => void;
+}
+
+export interface OpenDatabase extends DbHandle {
+  url: string;
+  embedded: EmbeddedPostgres | undefined;
+}
+
+/**
+ * Connects to `url`, or starts the embedded default when there is none; optionally
+ * migrates. `close()` ends the pool first, then stops the embedded cluster.
+ */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
+  const embedded = options.url
+    ? undefined
+    : await startEmbeddedPostgres({
+        dataDir: options.dataDir ?? path.join(findProjectRoot(), '.data', 'pg'),
+        port: options.port ?? 5439,
+        ...(options.onLog ? { onLog: options.onLog } : {}),
+      });
+  const url = options.url ?? embedded!.url;
+  const handle = createDb({
+    url,
+    ...(options.max !== undefined ? { max: options.max } : {}),
+    ...(options.applicationName ? { applicationName: options.applicationName } : {}),
+    ...(options.onPoolError ? { onPoolError: options.onPoolError } : {}),
+  });
+  try {
+    if (options.migrate) await migrateToLatest(handle.db);
+  } catch (error) {
+    await handle.close();
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    ...handle,
+    url,
+    embedded,
+    close: async () => {
+      await handle.close();
+      await embedded?.stop();
+    },
+  };
+}

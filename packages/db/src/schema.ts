@@ -1,0 +1,213 @@
+import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
+
+/** A timestamp the database sets (default now()); read as Date, optional on insert. */
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+/** Kept current by the `set_updated_at` trigger. */
+type UpdatedAt = ColumnType<Date, Date | string | undefined, Date | string | undefined>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** `date` columns are read as 'YYYY-MM-DD' strings (see the pg type parser in create-db.ts). */
+type DateString = ColumnType<string, string, string>;
+/** numeric comes back from pg as a string, to keep precision. */
+type Numeric = ColumnType<string, number | string, number | string>;
+
+export type GoalStatus = 'generating' | 'active' | 'completed' | 'archived' | 'failed';
+export type GenerationKind = 'plan' | 'revision' | 'chat';
+export type GenerationStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type PlanVersionSource = 'generated' | 'revised' | 'restored' | 'edited';
+export type MessageRole = 'user' | 'assistant';
+export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';
+
+export interface UsersTable {
+  id: string;
+  name: string;
+  email: string;
+  email_verified: Generated<boolean>;
+  image: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token: string;
+  expires_at: Timestamp;
+  ip_address: string | null;
+  user_agent: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface AccountsTable {
+  id: string;
+  user_id: string;
+  account_id: string;
+  provider_id: string;
+  access_token: string | null;
+  refresh_token: string | null;
+  id_token: string | null;
+  access_token_expires_at: Timestamp | null;
+  refresh_token_expires_at: Timestamp | null;
+  scope: string | null;
+  password: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface VerificationsTable {
+  id: string;
+  identifier: string;
+  value: string;
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  expire: ColumnType<string | null, number | null, number | null>;
+}
+
+export interface GoalsTable {
+  id: Generated<string>;
+  user_id: string;
+  title: string;
+  /** The validated `plan.generate` input, with defaults applied. */
+  requirements: JSONColumnType<Record<string, unknown>>;
+  status: ColumnType<GoalStatus, GoalStatus | undefined, GoalStatus>;
+  failure_code: string | null;
+  failure_message: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface GenerationsTable {
+  id: Generated<string>;
+  user_id: string;
+  goal_id: string | null;
+  conversation_id: string | null;
+  kind: GenerationKind;
+  status: ColumnType<GenerationStatus, GenerationStatus | undefined, GenerationStatus>;
+  input: JSONColumnType<Record<string, unknown>>;
+  provider: string | null;
+  model: string | null;
+  offline: Generated<boolean>;
+  attempts: Generated<number>;
+  prompt_tokens: Generated<number>;
+  completion_tokens: Generated<number>;
+  cost_usd: Numeric | null;
+  error_code: string | null;
+  error_message: string | null;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface PlanVersionsTable {
+  id: Generated<string>;
+  goal_id: string;
+  user_id: string;
+  version: number;
+  is_current: Generated<boolean>;
+  source: PlanVersionSource;
+  title: string;
+  summary: Generated<string>;
+  /** The full plan as validated (weeks with themes, days, tasks): the immutable snapshot. */
+  plan: JSONColumnType<Record<string, unknown>>;
+  generation_id: string | null;
+  created_at: CreatedAt;
+}
+
+export interface TasksTable {
+  id: Generated<string>;
+  user_id: string;
+  goal_id: string | null;
+  plan_version_id: string | null;
+  /** Stable across plan versions, so a revision keeps completion. */
+  task_key: string | null;
+  week: number | null;
+  day: number | null;
+  title: string;
+  notes: Generated<string>;
+  category: string | null;
+  effort_minutes: number | null;
+  /** 0 low, 1 medium, 2 high, 3 urgent. */
+  priority: Generated<number>;
+  tags: Generated<string[]>;
+  start_date: DateString | null;
+  due_date: DateString | null;
+  /** An RFC 5545 RRULE. */
+  recurrence: string | null;
+  recurrence_parent_id: string | null;
+  completed_at: Timestamp | null;
+  position: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface StreamEventsTable {
+  /** bigint identity, read as a string (pg's default for int8). */
+  id: ColumnType<string, never, never>;
+  generation_id: string;
+  type: string;
+  data: JSONColumnType<Record<string, unknown>>;
+  created_at: CreatedAt;
+}
+
+export interface ConversationsTable {
+  id: Generated<string>;
+  user_id: string;
+  goal_id: string | null;
+  title: Generated<string>;
+  /** Running summary of turns folded out of the prompt's history window. */
+  summary: Generated<string>;
+  summarized_through: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface MessagesTable {
+  id: Generated<string>;
+  conversation_id: string;
+  user_id: string;
+  role: MessageRole;
+  content: Generated<string>;
+  parts: JSONColumnType<unknown[], unknown[] | undefined, unknown[]>;
+  scope: JSONColumnType<{ week?: number; day?: number }> | null;
+  status: ColumnType<MessageStatus, MessageStatus | undefined, MessageStatus>;
+  idempotency_key: string | null;
+  generation_id: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** The whole database, as Kysely sees it. Table names match the migrations. */
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  accounts: AccountsTable;
+  verifications: VerificationsTable;
+  rate_limits: RateLimitsTable;
+  goals: GoalsTable;
+  generations: GenerationsTable;
+  plan_versions: PlanVersionsTable;
+  tasks: TasksTable;
+  stream_events: StreamEventsTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type Goal = Selectable<GoalsTable>;
+export type NewGoal = Insertable<GoalsTable>;
+export type GoalUpdate = Updateable<GoalsTable>;
+export type Generation = Selectable<GenerationsTable>;
+export type PlanVersion = Selectable<PlanVersionsTable>;
+export type Task = Selectable<TasksTable>;
+export type NewTask = Insertable<TasksTable>;
+export type TaskUpdate = Updateable<TasksTable>;
+export type StreamEvent = Selectable<StreamEventsTable>;
+export type Conversation = Selectable<ConversationsTable>;
+export type Message = Selectable<MessagesTable>;

@@ -6,3 +6,4 @@ export { openDatabase, type OpenDatabase, type OpenDatabaseOptions } from './ope
 export type * from './schema.js';
 export type { Insertable, Selectable, Updateable } from 'kysely';
 export type { Kysely, Transaction } from 'kysely';
+export { pingDatabase } from './queries/health.queries.js';

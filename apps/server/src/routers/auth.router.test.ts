@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../app.js';
+import { createContextInner } from '../trpc/context.js';
+import { createCaller } from '../trpc/root.js';
+import { anonymousCaller, createTestServices, type TestServices } from '../testing/test-services.js';
+
+let services: TestServices;
+beforeAll(async () => {
+  services = await createTestServices({ SIGNIN_MAX_PER_ACCOUNT: '3', SIGNIN_MAX_PER_IP: '1000' });
+});
+afterAll(() => services.close());
+
+const newEmail = () => `person-${randomBytes(4).toString('hex')}@example.test`;
+
+describe('auth', () => {
+  it('signs up, signs in, answers me, and signs out', async () => {
+    const email = newEmail();
+    const anonymous = anonymousCaller(services);
+    const signedUp = await anonymous.auth.signUp({ email, password: 'correct horse', name: 'Ada' });
+    expect(signedUp.user).toMatchObject({ email, name: 'Ada' });
+    expect(signedUp.token).toEqual(expect.any(String));
+
+    const signedIn = await anonymous.auth.signIn({ email: email.toUpperCase(), password: 'correct horse' });
+    expect(signedIn.user.id).toBe(signedUp.user.id);
+    expect(signedIn.token).not.toBe(signedUp.token);
+
+    // The bearer token resolves to the user over HTTP, and stops working after sign-out.
+    const app = createApp(services);
+    const me = () =>
+      app.request('/trpc/auth.me', { headers: { authorization: `Bearer ${signedIn.token}` } });
+    expect((await (await me()).json()).result.data.json).toMatchObject({ id: signedUp.user.id, email });
+    const signOut = await app.request('/trpc/auth.signOut', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${signedIn.token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(signOut.status).toBe(200);
+    expect((await me()).status).toBe(401);
+  });
+
+  it('rejects a wrong password and a taken email with specific codes', async () => {
+    const email = newEmail();
+    const anonymous = anonymousCaller(services);
+    await anonymous.auth.signUp({ email, password: 'password-one', name: 'Bo' });
+    await expect(anonymous.auth.signIn({ email, password: 'password-two' })).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
+    await expect(
+      anonymous.auth.signUp({ email, password: 'password-three', name: 'Bo again' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('rate limits sign-in attempts per account', async () => {
+    const email = newEmail();
+    const anonymous = anonymousCaller(services);
+    await anonymous.auth.signUp({ email, password: 'password-one', name: 'Cy' });
+    for (let i = 0; i < 3; i++) {
+      await expect(anonymous.auth.signIn({ email, password: 'wrong-password' })).rejects.toMatchObject({
+        code: 'UNAUTHORIZED',
+      });
+    }
+    // Even the right password is refused until the window passes.
+    await expect(anonymous.auth.signIn({ email, password: 'password-one' })).rejects.toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+    });
+  });
+
+  it('rate limits sign-in attempts per IP across accounts', async () => {
+    const limited = await createTestServices({ SIGNIN_MAX_PER_ACCOUNT: '100', SIGNIN_MAX_PER_IP: '2' });
+    try {
+      const ip = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+      const caller = createCaller(createContextInner({ services: limited, ip }));
+      for (const email of [newEmail(), newEmail()]) {
+        await expect(caller.auth.signIn({ email, password: 'whatever1' })).rejects.toMatchObject({
+          code: 'UNAUTHORIZED',
+        });
+      }
+      await expect(caller.auth.signIn({ email: newEmail(), password: 'whatever1' })).rejects.toMatchObject({
+        code: 'TOO_MANY_REQUESTS',
+      });
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('requires a session for me', async () => {
+    await expect(anonymousCaller(services).auth.me()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});

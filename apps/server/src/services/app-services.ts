@@ -1,0 +1,18 @@
+import type { Database, Kysely } from '@stepwise/db';
+import type pg from 'pg';
+import type { Env } from '../env.js';
+import type { Logger } from '../logger.js';
+import type { Auth } from './auth/create-auth.js';
+import type { SignInLimiter } from './auth/sign-in-limiter.js';
+
+/** Long-lived dependencies shared by every request: built once per process in `createServices`. */
+export type AppServices = {
+  env: Env;
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  auth: Auth;
+  signInLimiter: SignInLimiter;
+  logger: Logger;
+  /** Aborted when the server shuts down: open subscriptions end on it. */
+  shutdown: AbortController;
+};

@@ -1,0 +1,72 @@
+import { DomainError, type DomainErrorCode } from '@stepwise/core';
+import { APIError } from 'better-auth/api';
+import type { SessionUser } from '../../trpc/context.js';
+import type { AppServices } from '../app-services.js';
+
+export interface AuthResult {
+  token: string;
+  user: SessionUser;
+}
+
+const API_STATUS_TO_DOMAIN: Record<string, DomainErrorCode> = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'UNAUTHORIZED',
+  UNPROCESSABLE_ENTITY: 'CONFLICT',
+  TOO_MANY_REQUESTS: 'RATE_LIMITED',
+};
+
+/** better-auth reports failures as APIError; ours are DomainErrors. */
+async function callAuth<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof APIError) {
+      const code = API_STATUS_TO_DOMAIN[String(error.status)] ?? 'INTERNAL';
+      throw new DomainError(code, error.body?.message ?? error.message, { cause: error });
+    }
+    throw error;
+  }
+}
+
+const toSessionUser = (user: { id: string; email: string; name: string }): SessionUser => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+});
+
+export async function signUp(
+  services: AppServices,
+  input: { email: string; password: string; name: string },
+): Promise<AuthResult> {
+  const result = await callAuth(() => services.auth.api.signUpEmail({ body: input }));
+  if (!result.token) throw new DomainError('INTERNAL', 'sign-up created no session');
+  return { token: result.token, user: toSessionUser(result.user) };
+}
+
+export async function signIn(
+  services: AppServices,
+  input: { email: string; password: string; ip: string },
+): Promise<AuthResult> {
+  await services.signInLimiter.consume(input.email, input.ip);
+  const result = await callAuth(() =>
+    services.auth.api.signInEmail({ body: { email: input.email, password: input.password } }),
+  );
+  await services.signInLimiter.reset(input.email);
+  return { token: result.token, user: toSessionUser(result.user) };
+}
+
+/** Revokes the session of the request's bearer token; signing out twice is not an error. */
+export async function signOut(services: AppServices, headers: Headers): Promise<void> {
+  await callAuth(() => services.auth.api.signOut({ headers }));
+}
+
+/** The user behind a bearer token, or null when it is missing, unknown or expired. */
+export async function getSessionUser(
+  services: AppServices,
+  headers: Headers,
+): Promise<SessionUser | null> {
+  if (!headers.get('authorization')) return null;
+  const session = await services.auth.api.getSession({ headers });
+  return session ? toSessionUser(session.user) : null;
+}

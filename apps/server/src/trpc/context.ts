@@ -1,0 +1,41 @@
+import type { Logger } from '../logger.js';
+import type { AppServices } from '../services/app-services.js';
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export type Context = AppServices & {
+  user: SessionUser | null;
+  /** The bearer session token the request came with, if any. */
+  sessionToken: string | null;
+  log: Logger;
+  requestId: string;
+  ip: string;
+  headers: Headers;
+};
+
+/**
+ * The context without HTTP: what tests pass to `createCaller`.
+ *
+ * @example
+ * const caller = createCaller(createContextInner({ services, user }));
+ */
+export function createContextInner(
+  input: { services: AppServices; user?: SessionUser | null } & Partial<
+    Pick<Context, 'sessionToken' | 'log' | 'requestId' | 'ip' | 'headers'>
+  >,
+): Context {
+  const { services, ...rest } = input;
+  return {
+    ...services,
+    user: rest.user ?? null,
+    sessionToken: rest.sessionToken ?? null,
+    log: rest.log ?? services.logger,
+    requestId: rest.requestId ?? 'internal',
+    ip: rest.ip ?? '127.0.0.1',
+    headers: rest.headers ?? new Headers(),
+  };
+}

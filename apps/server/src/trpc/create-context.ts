@@ -1,0 +1,44 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { FetchCreateContextFnOptions } from '@trpc/server/adapters/fetch';
+import type { Context as HonoContext } from 'hono';
+import { getSessionUser } from '../services/auth/auth.service.js';
+import type { AppServices } from '../services/app-services.js';
+import type { Context } from './context.js';
+
+/**
+ * Per-request context over HTTP. The bearer token comes from the Authorization header, or,
+ * for SSE subscriptions from browsers (whose EventSource cannot send headers), from the
+ * `token` connection parameter.
+ */
+export function createHttpContextFactory(services: AppServices) {
+  return async (opts: FetchCreateContextFnOptions, c: HonoContext): Promise<Context> => {
+    const headers = new Headers(opts.req.headers);
+    const paramToken = opts.info.connectionParams?.token;
+    if (!headers.get('authorization') && typeof paramToken === 'string' && paramToken) {
+      headers.set('authorization', `Bearer ${paramToken}`);
+    }
+    const auth = headers.get('authorization');
+    const sessionToken = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : null;
+    return {
+      ...services,
+      user: sessionToken ? await getSessionUser(services, headers) : null,
+      sessionToken,
+      headers,
+      log: c.get('log') ?? services.logger,
+      requestId: c.get('requestId'),
+      ip: clientIp(c, services.env.TRUST_PROXY),
+    };
+  };
+}
+
+function clientIp(c: HonoContext, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (forwarded) return forwarded;
+  }
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

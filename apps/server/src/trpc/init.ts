@@ -1,0 +1,52 @@
+import { isDomainError } from '@stepwise/core';
+import { initTRPC, TRPCError } from '@trpc/server';
+import superjson from 'superjson';
+import { ZodError, z } from 'zod';
+import type { Context } from './context.js';
+import { toTRPCError } from './errors.js';
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  sse: {
+    // Keep idle SSE connections alive through proxies; clients reconnect after a silent minute.
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 60_000 },
+  },
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        // Field errors for BAD_REQUEST from input validation: { formErrors, fieldErrors }.
+        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        domainCode: isDomainError(cause) ? cause.code : null,
+        // Never leak stack traces to clients.
+        stack: undefined,
+      },
+    };
+  },
+});
+
+export const createCallerFactory = t.createCallerFactory;
+export const router = t.router;
+
+/** Turns DomainErrors into their tRPC codes; logs what is a genuine server fault. */
+const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
+  const result = await next();
+  if (result.ok) return result;
+  const mapped = toTRPCError(result.error.cause);
+  if (mapped instanceof TRPCError) throw mapped;
+  if (result.error.code === 'INTERNAL_SERVER_ERROR') {
+    ctx.log.error({ err: result.error.cause ?? result.error, path, type }, 'procedure failed');
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(errorMapping);
+
+/** Requires a signed-in caller; `ctx.user` is non-null inside. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});

@@ -42,7 +42,13 @@ export function createApp(services: AppServices) {
   app.use(
     cors({
       origin: origins.includes('*') ? '*' : origins,
-      allowHeaders: ['authorization', 'content-type', 'trpc-accept', 'x-request-id', 'last-event-id'],
+      allowHeaders: [
+        'authorization',
+        'content-type',
+        'trpc-accept',
+        'x-request-id',
+        'last-event-id',
+      ],
       exposeHeaders: ['x-request-id'],
       maxAge: 600,
     }),

@@ -3,11 +3,15 @@ import { z } from 'zod';
 const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
-const list = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess(emptyAsUndefined, schema.optional());
 
 const DEV_AUTH_SECRET = 'stepwise-development-secret-do-not-use-in-production';
 
@@ -33,7 +37,9 @@ export const ZEnv = z
     SIGNIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     SIGNIN_MAX_PER_IP: z.coerce.number().int().min(1).default(30),
     SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
     LOG_PRETTY: optional(boolean),
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     RUN_WORKER: boolean.default(true),

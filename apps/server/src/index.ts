@@ -1,7 +1,8 @@
+export { createApp } from './app.js';
+export { type Env, loadEnv } from './env.js';
+export { type RunningServer, startServer } from './server.js';
+export { createServices } from './services/create-services.js';
+export type { PlanProgressEvent } from './services/plans/plan-events.js';
+export { type Context, createContextInner } from './trpc/context.js';
 export type { AppRouter } from './trpc/root.js';
 export { appRouter, createCaller } from './trpc/root.js';
-export { createApp } from './app.js';
-export { loadEnv, type Env } from './env.js';
-export { startServer, type RunningServer } from './server.js';
-export { createContextInner, type Context } from './trpc/context.js';
-export { createServices } from './services/create-services.js';

@@ -1,9 +1,10 @@
-import { createAdaptorServer } from '@hono/node-server';
-import { openDatabase, type OpenDatabase } from '@stepwise/db';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { createAdaptorServer } from '@hono/node-server';
+import { type OpenDatabase, openDatabase } from '@stepwise/db';
 import { createApp } from './app.js';
 import type { Env } from './env.js';
+import { type RunningWorker, startWorker } from './jobs/start-worker.js';
 import { createLogger, type Logger } from './logger.js';
 import type { AppServices } from './services/app-services.js';
 import { createServices } from './services/create-services.js';
@@ -23,7 +24,7 @@ export interface RunningServer {
 export async function startServer(input: {
   env: Env;
   logger?: Logger;
-  database?: Pick<OpenDatabase, 'db' | 'pool' | 'close'>;
+  database?: Pick<OpenDatabase, 'db' | 'pool' | 'close' | 'url'>;
 }): Promise<RunningServer> {
   const { env } = input;
   const logger = input.logger ?? createLogger(env);
@@ -39,7 +40,10 @@ export async function startServer(input: {
       onLog: (line) => logger.debug({ component: 'postgres' }, line),
     }));
 
-  const services = createServices({ env, database, logger });
+  const services = await createServices({ env, database, logger });
+  const worker: RunningWorker | undefined = env.RUN_WORKER
+    ? await startWorker(services, { concurrency: env.WORKER_CONCURRENCY })
+    : undefined;
   const app = createApp(services);
   const server = createAdaptorServer({ fetch: app.fetch });
   await new Promise<void>((resolve, reject) => {
@@ -48,7 +52,10 @@ export async function startServer(input: {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
-  logger.info({ url, database: input.database ? 'provided' : env.DATABASE_URL ? 'url' : 'embedded' }, 'listening');
+  logger.info(
+    { url, database: input.database ? 'provided' : env.DATABASE_URL ? 'url' : 'embedded' },
+    'listening',
+  );
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -65,6 +72,8 @@ export async function startServer(input: {
         });
         if ('closeIdleConnections' in server) server.closeIdleConnections();
       });
+      await worker?.stop();
+      await services.hub.close();
       await database.close();
       logger.info('stopped');
     })();

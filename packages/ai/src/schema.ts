@@ -1,11 +1,4 @@
-export { addDays, daysBetween, planDate, weekdayName } from './plan/plan-dates.js';
-export {
-  resolvePlanRequest,
-  type TPlanRequest,
-  type TPlanRequestParsed,
-  type TPlanRequestResolved,
-  ZPlanRequest,
-} from './plan/plan-request.schema.js';
+export { placeTasks } from './plan/place-tasks.js';
 export {
   type TPlacedTask,
   type TPlan,
@@ -18,4 +11,12 @@ export {
   ZPlanTask,
   ZPlanWeek,
 } from './plan/plan.schema.js';
+export { addDays, daysBetween, planDate, weekdayName } from './plan/plan-dates.js';
+export {
+  resolvePlanRequest,
+  type TPlanRequest,
+  type TPlanRequestParsed,
+  type TPlanRequestResolved,
+  ZPlanRequest,
+} from './plan/plan-request.schema.js';
 export { type TUsage, ZUsage } from './usage.schema.js';

@@ -1,1 +1,6 @@
-export { DOMAIN_ERROR_CODES, DomainError, type DomainErrorCode, isDomainError } from './domain-error.js';
+export {
+  DOMAIN_ERROR_CODES,
+  DomainError,
+  type DomainErrorCode,
+  isDomainError,
+} from './domain-error.js';

@@ -44,6 +44,10 @@ export function createDb(options: CreateDbOptions): DbHandle {
     connectionTimeoutMillis: 10_000,
   });
   pool.on('error', (error) => options.onPoolError?.(error));
+  // A checked-out client whose socket dies emits 'error' on itself, not on the pool.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onPoolError?.(error));
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   let closing: Promise<void> | undefined;
   return {

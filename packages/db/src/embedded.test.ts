@@ -28,7 +28,9 @@ describe('startEmbeddedPostgres', () => {
     // The first cluster is never stopped: as after a kill -9 of the process that owned it.
     const orphan = await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
     expect(await roundTrip(orphan.url)).toBe(1);
-    const orphanPid = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    const orphanPid = Number(
+      (await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
+    );
 
     const second = await startEmbeddedPostgres({ dataDir, port, ephemeral: true });
     expect(await roundTrip(second.url)).toBe(1);

@@ -50,9 +50,11 @@ describe('schema', () => {
       plan: JSON.stringify({ weeks: [] }),
     });
     await db.insertInto('plan_versions').values(version(1)).execute();
-    await expect(db.insertInto('plan_versions').values(version(2)).execute()).rejects.toMatchObject({
-      code: '23505',
-    });
+    await expect(db.insertInto('plan_versions').values(version(2)).execute()).rejects.toMatchObject(
+      {
+        code: '23505',
+      },
+    );
   });
 
   it('keeps updated_at current and cascades a user delete to everything they own', async () => {
@@ -65,7 +67,12 @@ describe('schema', () => {
       .executeTakeFirstOrThrow();
     await db
       .insertInto('tasks')
-      .values({ user_id: user.id, goal_id: goal.id, title: 'Read chapter 1', due_date: '2026-01-31' })
+      .values({
+        user_id: user.id,
+        goal_id: goal.id,
+        title: 'Read chapter 1',
+        due_date: '2026-01-31',
+      })
       .execute();
     await sql`SELECT pg_sleep(0.01)`.execute(db);
     const updated = await db

@@ -1,4 +1,11 @@
-import type { ColumnType, Generated, Insertable, JSONColumnType, Selectable, Updateable } from 'kysely';
+import type {
+  ColumnType,
+  Generated,
+  Insertable,
+  JSONColumnType,
+  Selectable,
+  Updateable,
+} from 'kysely';
 
 /** A timestamp the database sets (default now()); read as Date, optional on insert. */
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -100,6 +107,7 @@ export interface GenerationsTable {
   error_code: string | null;
   error_message: string | null;
   started_at: Timestamp | null;
+  heartbeat_at: Timestamp | null;
   finished_at: Timestamp | null;
   created_at: CreatedAt;
   updated_at: UpdatedAt;

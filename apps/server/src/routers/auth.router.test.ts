@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
+import {
+  anonymousCaller,
+  createTestServices,
+  type TestServices,
+} from '../testing/test-services.js';
 import { createContextInner } from '../trpc/context.js';
 import { createCaller } from '../trpc/root.js';
-import { anonymousCaller, createTestServices, type TestServices } from '../testing/test-services.js';
 
 let services: TestServices;
 beforeAll(async () => {
@@ -21,7 +25,10 @@ describe('auth', () => {
     expect(signedUp.user).toMatchObject({ email, name: 'Ada' });
     expect(signedUp.token).toEqual(expect.any(String));
 
-    const signedIn = await anonymous.auth.signIn({ email: email.toUpperCase(), password: 'correct horse' });
+    const signedIn = await anonymous.auth.signIn({
+      email: email.toUpperCase(),
+      password: 'correct horse',
+    });
     expect(signedIn.user.id).toBe(signedUp.user.id);
     expect(signedIn.token).not.toBe(signedUp.token);
 
@@ -29,7 +36,10 @@ describe('auth', () => {
     const app = createApp(services);
     const me = () =>
       app.request('/trpc/auth.me', { headers: { authorization: `Bearer ${signedIn.token}` } });
-    expect((await (await me()).json()).result.data.json).toMatchObject({ id: signedUp.user.id, email });
+    expect((await (await me()).json()).result.data.json).toMatchObject({
+      id: signedUp.user.id,
+      email,
+    });
     const signOut = await app.request('/trpc/auth.signOut', {
       method: 'POST',
       headers: { authorization: `Bearer ${signedIn.token}`, 'content-type': 'application/json' },
@@ -56,7 +66,9 @@ describe('auth', () => {
     const anonymous = anonymousCaller(services);
     await anonymous.auth.signUp({ email, password: 'password-one', name: 'Cy' });
     for (let i = 0; i < 3; i++) {
-      await expect(anonymous.auth.signIn({ email, password: 'wrong-password' })).rejects.toMatchObject({
+      await expect(
+        anonymous.auth.signIn({ email, password: 'wrong-password' }),
+      ).rejects.toMatchObject({
         code: 'UNAUTHORIZED',
       });
     }
@@ -67,7 +79,10 @@ describe('auth', () => {
   });
 
   it('rate limits sign-in attempts per IP across accounts', async () => {
-    const limited = await createTestServices({ SIGNIN_MAX_PER_ACCOUNT: '100', SIGNIN_MAX_PER_IP: '2' });
+    const limited = await createTestServices({
+      SIGNIN_MAX_PER_ACCOUNT: '100',
+      SIGNIN_MAX_PER_IP: '2',
+    });
     try {
       const ip = `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
       const caller = createCaller(createContextInner({ services: limited, ip }));
@@ -76,7 +91,9 @@ describe('auth', () => {
           code: 'UNAUTHORIZED',
         });
       }
-      await expect(caller.auth.signIn({ email: newEmail(), password: 'whatever1' })).rejects.toMatchObject({
+      await expect(
+        caller.auth.signIn({ email: newEmail(), password: 'whatever1' }),
+      ).rejects.toMatchObject({
         code: 'TOO_MANY_REQUESTS',
       });
     } finally {
@@ -85,6 +102,8 @@ describe('auth', () => {
   });
 
   it('requires a session for me', async () => {
-    await expect(anonymousCaller(services).auth.me()).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    await expect(anonymousCaller(services).auth.me()).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    });
   });
 });

@@ -8,7 +8,9 @@ const ZPassword = z.string().min(8).max(128);
 
 export const authRouter = {
   signUp: publicProcedure
-    .input(z.object({ email: ZEmail, password: ZPassword, name: z.string().trim().min(1).max(100) }))
+    .input(
+      z.object({ email: ZEmail, password: ZPassword, name: z.string().trim().min(1).max(100) }),
+    )
     .mutation(({ ctx, input }) => signUp(ctx, input)),
 
   signIn: publicProcedure
@@ -22,4 +24,3 @@ export const authRouter = {
 
   me: protectedProcedure.query(({ ctx }) => ctx.user),
 } satisfies TRPCRouterRecord;
-

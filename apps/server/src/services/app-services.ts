@@ -1,9 +1,11 @@
+import type { AiConfig } from '@stepwise/ai';
 import type { Database, Kysely } from '@stepwise/db';
 import type pg from 'pg';
 import type { Env } from '../env.js';
 import type { Logger } from '../logger.js';
 import type { Auth } from './auth/create-auth.js';
 import type { SignInLimiter } from './auth/sign-in-limiter.js';
+import type { EventHub } from './events/event-hub.js';
 
 /** Long-lived dependencies shared by every request: built once per process in `createServices`. */
 export type AppServices = {
@@ -13,6 +15,10 @@ export type AppServices = {
   auth: Auth;
   signInLimiter: SignInLimiter;
   logger: Logger;
+  /** LLM provider settings; `mode: 'offline'` without an API key or base URL. */
+  ai: AiConfig;
+  /** This instance's LISTEN fan-out of stream events. */
+  hub: EventHub;
   /** Aborted when the server shuts down: open subscriptions end on it. */
   shutdown: AbortController;
 };

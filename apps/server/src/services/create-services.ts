@@ -1,20 +1,44 @@
-import type { DbHandle } from '@stepwise/db';
+import { resolveAiConfig } from '@stepwise/ai';
+import type { Database, Kysely } from '@stepwise/db';
+import { runMigrations } from 'graphile-worker';
+import type pg from 'pg';
 import type { Env } from '../env.js';
 import type { Logger } from '../logger.js';
 import type { AppServices } from './app-services.js';
 import { createAuth } from './auth/create-auth.js';
 import { createSignInLimiter } from './auth/sign-in-limiter.js';
+import { createEventHub } from './events/event-hub.js';
 
-/** Wires the long-lived services on top of an open database. Starts nothing by itself. */
-export function createServices(input: { env: Env; database: DbHandle; logger: Logger }): AppServices {
+/**
+ * Wires the long-lived services on top of an open database: auth, sign-in limits, the AI
+ * configuration, the LISTEN hub; makes sure the job queue's schema exists. Starts no worker.
+ */
+export async function createServices(input: {
+  env: Env;
+  database: { db: Kysely<Database>; pool: pg.Pool; url: string };
+  logger: Logger;
+}): Promise<AppServices> {
   const { env, database, logger } = input;
   const baseURL = env.AUTH_BASE_URL ?? `http://localhost:${env.PORT}`;
+  await runMigrations({ pgPool: database.pool });
+  const hub = await createEventHub({ url: database.url, db: database.db, logger });
   return {
     env,
     db: database.db,
     pool: database.pool,
     logger,
     shutdown: new AbortController(),
+    hub,
+    ai: resolveAiConfig({
+      apiKey: env.OPENAI_API_KEY,
+      baseUrl: env.OPENAI_BASE_URL,
+      provider: env.AI_PROVIDER,
+      planModel: env.AI_PLAN_MODEL,
+      chatModel: env.AI_CHAT_MODEL,
+      requestTimeoutMs: env.AI_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: env.AI_IDLE_TIMEOUT_MS,
+      deadlineMs: env.AI_DEADLINE_MS,
+    }),
     auth: createAuth({
       db: database.db,
       secret: env.AUTH_SECRET,

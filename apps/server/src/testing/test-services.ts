@@ -1,4 +1,9 @@
-import { insertSession, insertUser, type TestDatabase, useTestDatabase } from '@stepwise/db/testing';
+import {
+  insertSession,
+  insertUser,
+  type TestDatabase,
+  useTestDatabase,
+} from '@stepwise/db/testing';
 import { type Env, loadEnv } from '../env.js';
 import { createLogger } from '../logger.js';
 import type { AppServices } from '../services/app-services.js';
@@ -24,11 +29,21 @@ export interface TestServices extends AppServices {
 }
 
 /** The real services on this worker's test database. */
-export async function createTestServices(envOverrides: Record<string, string> = {}): Promise<TestServices> {
+export async function createTestServices(
+  envOverrides: Record<string, string> = {},
+): Promise<TestServices> {
   const env = testEnv(envOverrides);
   const database = await useTestDatabase({ max: 10 });
-  const services = createServices({ env, database, logger: createLogger(env) });
-  return { ...services, database, close: () => database.close() };
+  const services = await createServices({ env, database, logger: createLogger(env) });
+  return {
+    ...services,
+    database,
+    close: async () => {
+      services.shutdown.abort();
+      await services.hub.close();
+      await database.close();
+    },
+  };
 }
 
 /** A new user with a session, and a tRPC caller acting as them. */

@@ -1,8 +1,8 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { FetchCreateContextFnOptions } from '@trpc/server/adapters/fetch';
 import type { Context as HonoContext } from 'hono';
-import { getSessionUser } from '../services/auth/auth.service.js';
 import type { AppServices } from '../services/app-services.js';
+import { getSessionUser } from '../services/auth/auth.service.js';
 import type { Context } from './context.js';
 
 /**

@@ -1,10 +1,14 @@
 import { authRouter } from '../routers/auth.router.js';
+import { goalRouter } from '../routers/goal.router.js';
 import { healthRouter } from '../routers/health.router.js';
+import { planRouter } from '../routers/plan.router.js';
 import { createCallerFactory, router } from './init.js';
 
 export const appRouter = router({
   health: healthRouter,
   auth: authRouter,
+  plan: planRouter,
+  goal: goalRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -103,6 +103,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       error_code text,
       error_message text,
       started_at timestamptz,
+      -- Touched by the job while it runs; a stale heartbeat means its worker died.
+      heartbeat_at timestamptz,
       finished_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
@@ -110,7 +112,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE INDEX generations_user_created_idx ON generations (user_id, created_at DESC);
     CREATE INDEX generations_goal_idx ON generations (goal_id, created_at DESC);
     CREATE INDEX generations_conversation_idx ON generations (conversation_id);
-    CREATE INDEX generations_unfinished_idx ON generations (updated_at)
+    CREATE INDEX generations_unfinished_idx ON generations (heartbeat_at)
       WHERE status IN ('queued', 'running');
 
     CREATE TABLE plan_versions (

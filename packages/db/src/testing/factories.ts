@@ -5,7 +5,10 @@ import type { Database, Insertable, UsersTable } from '../index.js';
 const suffix = () => randomBytes(5).toString('hex');
 
 /** A user row with random, valid defaults. Signs nobody in: see `insertSession`. */
-export async function insertUser(db: Kysely<Database>, overrides: Partial<Insertable<UsersTable>> = {}) {
+export async function insertUser(
+  db: Kysely<Database>,
+  overrides: Partial<Insertable<UsersTable>> = {},
+) {
   const id = overrides.id ?? randomUUID().replaceAll('-', '');
   return db
     .insertInto('users')

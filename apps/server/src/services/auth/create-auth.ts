@@ -29,7 +29,7 @@ export function createAuth(options: CreateAuthOptions) {
     rateLimit: { enabled: false },
     telemetry: { enabled: false },
     logger: {
-      log: (level, message) => options.logger[level === 'success' ? 'info' : level]({ component: 'auth' }, message),
+      log: (level, message) => options.logger[level]({ component: 'auth' }, message),
     },
     plugins: [bearer()],
     user: {

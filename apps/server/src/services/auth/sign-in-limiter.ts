@@ -33,7 +33,11 @@ export function createSignInLimiter(options: SignInLimiterOptions): SignInLimite
     keyPrefix: 'signin:account',
     points: options.maxPerAccount,
   });
-  const perIp = new RateLimiterPostgres({ ...common, keyPrefix: 'signin:ip', points: options.maxPerIp });
+  const perIp = new RateLimiterPostgres({
+    ...common,
+    keyPrefix: 'signin:ip',
+    points: options.maxPerIp,
+  });
 
   return {
     async consume(email, ip) {

@@ -1,0 +1,50 @@
+import { listStaleGenerations, lockedByForJobKeys, pendingJobKeys } from '@stepwise/db';
+import type { WorkerUtils } from 'graphile-worker';
+import type { AppServices } from '../services/app-services.js';
+import { generationJobKey } from '../services/plans/plan-generation.service.js';
+import { failGeneration } from '../services/plans/run-plan-generation.js';
+
+/** A running generation heartbeats every 5 s; this much silence means its worker is gone. */
+export const STALE_AFTER_MS = 30_000;
+
+/**
+ * No generation stays `generating` forever. A running generation whose heartbeat stopped had
+ * its worker killed: its job lock is released so the job is retried at once (graphile-worker
+ * would otherwise wait 4 h). A generation whose job no longer exists (it used up its attempts)
+ * is marked failed.
+ */
+export async function recoverStaleGenerations(
+  services: Pick<AppServices, 'db' | 'ai' | 'hub' | 'logger'>,
+  workerUtils: Pick<WorkerUtils, 'forceUnlockWorkers'>,
+  staleAfterMs = STALE_AFTER_MS,
+): Promise<{ unlocked: number; failed: number }> {
+  const stale = await listStaleGenerations(services.db, staleAfterMs);
+  if (stale.length === 0) return { unlocked: 0, failed: 0 };
+  const keys = stale.map((g) => generationJobKey(g.id));
+  const pending = await pendingJobKeys(services.db, keys);
+
+  const running = stale.filter(
+    (g) => g.status === 'running' && pending.has(generationJobKey(g.id)),
+  );
+  const deadWorkers = await lockedByForJobKeys(
+    services.db,
+    running.map((g) => generationJobKey(g.id)),
+  );
+  if (deadWorkers.length > 0) {
+    services.logger.warn({ workers: deadWorkers }, 'releasing job locks of dead workers');
+    await workerUtils.forceUnlockWorkers(deadWorkers);
+  }
+
+  let failed = 0;
+  for (const generation of stale) {
+    if (pending.has(generationJobKey(generation.id)) || !generation.goal_id) continue;
+    await failGeneration(services, {
+      generationId: generation.id,
+      goalId: generation.goal_id,
+      code: 'INTERNAL',
+      message: 'the generation job stopped without finishing',
+    });
+    failed++;
+  }
+  return { unlocked: deadWorkers.length, failed };
+}

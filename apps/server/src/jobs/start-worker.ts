@@ -1,0 +1,69 @@
+import { Logger, makeWorkerUtils, type Runner, run, type TaskList } from 'graphile-worker';
+import type { AppServices } from '../services/app-services.js';
+import { GENERATE_PLAN_TASK } from '../services/plans/plan-generation.service.js';
+import { runPlanGeneration } from '../services/plans/run-plan-generation.js';
+import { recoverStaleGenerations } from './recover-stale-generations.js';
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+}
+
+/**
+ * The job worker (graphile-worker on our pool): runs generations, and every 10 s recovers
+ * generations left behind by dead workers. In-process by default, or alone via `worker.ts`.
+ */
+export async function startWorker(
+  services: AppServices,
+  options: { concurrency: number; sweepIntervalMs?: number },
+): Promise<RunningWorker> {
+  const taskList: TaskList = {
+    [GENERATE_PLAN_TASK]: async (payload, helpers) => {
+      const { generationId } = payload as { generationId: string };
+      await runPlanGeneration(services, {
+        generationId,
+        signal: helpers.abortSignal,
+        isLastAttempt: helpers.job.attempts >= helpers.job.max_attempts,
+      });
+    },
+  };
+  const runner: Runner = await run({
+    pgPool: services.pool,
+    concurrency: options.concurrency,
+    noHandleSignals: true,
+    pollInterval: 2_000,
+    taskList,
+    logger: graphileLogger(services),
+  });
+  const workerUtils = await makeWorkerUtils({ pgPool: services.pool });
+  const sweep = () =>
+    recoverStaleGenerations(services, workerUtils).catch((error: unknown) =>
+      services.logger.warn({ err: error }, 'stale generation sweep failed'),
+    );
+  void sweep();
+  const timer = setInterval(sweep, options.sweepIntervalMs ?? 10_000);
+  timer.unref();
+
+  return {
+    async stop() {
+      clearInterval(timer);
+      await runner.stop();
+      await workerUtils.release();
+    },
+  };
+}
+
+/** graphile-worker's log lines, through our logger. */
+function graphileLogger(services: AppServices) {
+  const log = services.logger.child({ component: 'worker' });
+  return new Logger((scope) => (level, message, meta) => {
+    const method =
+      level === 'error'
+        ? 'error'
+        : level === 'warning'
+          ? 'warn'
+          : level === 'info'
+            ? 'info'
+            : 'debug';
+    log[method]({ ...scope, ...meta }, message);
+  });
+}

@@ -1,0 +1,7 @@
+import { z } from 'zod';
+
+/** Row ids are UUIDs; anything else is a BAD_REQUEST, never a database error. */
+export const ZId = z.uuid();
+
+/** Stream event ids: the decimal string of a bigint identity. */
+export const ZEventId = z.string().regex(/^\d{1,19}$/, 'an event id is a decimal number');

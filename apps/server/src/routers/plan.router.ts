@@ -1,0 +1,57 @@
+import { ZPlanRequest } from '@stepwise/ai/schema';
+import { DomainError } from '@stepwise/core';
+import { findGeneration } from '@stepwise/db';
+import { type TRPCRouterRecord, tracked } from '@trpc/server';
+import { z } from 'zod';
+import { streamGenerationEvents } from '../services/events/stream-generation-events.js';
+import { isTerminalPlanEvent, type PlanProgressEvent } from '../services/plans/plan-events.js';
+import {
+  cancelGeneration,
+  startPlanGeneration,
+} from '../services/plans/plan-generation.service.js';
+import { protectedProcedure } from '../trpc/init.js';
+import { ZEventId, ZId } from './ids.js';
+
+export const planRouter = {
+  /** Starts a generation and answers at once; watch it with `plan.progress`. */
+  generate: protectedProcedure
+    .input(ZPlanRequest)
+    .mutation(({ ctx, input }) =>
+      startPlanGeneration(ctx, { userId: ctx.user.id, request: input }),
+    ),
+
+  /**
+   * The generation's events as `tracked(id, event)`: the stored history after `lastEventId`,
+   * then live ones; ends after `completed` or `failed`. Reconnects resume from the last id.
+   */
+  progress: protectedProcedure
+    .input(z.object({ generationId: ZId, lastEventId: ZEventId.nullish() }))
+    .subscription(async ({ ctx, input, signal }) => {
+      // Checked before the stream opens, so a stranger's id fails the request itself.
+      const generation = await findGeneration(ctx.db, {
+        userId: ctx.user.id,
+        generationId: input.generationId,
+      });
+      if (!generation || generation.kind === 'chat')
+        throw new DomainError('NOT_FOUND', 'generation not found');
+      const events = streamGenerationEvents({
+        db: ctx.db,
+        hub: ctx.hub,
+        generationId: generation.id,
+        lastEventId: input.lastEventId ?? undefined,
+        isTerminal: isTerminalPlanEvent,
+        signal: AbortSignal.any([signal ?? new AbortController().signal, ctx.shutdown.signal]),
+      });
+      return (async function* () {
+        for await (const event of events) {
+          yield tracked(event.id, event.data as PlanProgressEvent);
+        }
+      })();
+    }),
+
+  cancel: protectedProcedure
+    .input(z.object({ generationId: ZId }))
+    .mutation(({ ctx, input }) =>
+      cancelGeneration(ctx, { userId: ctx.user.id, generationId: input.generationId }),
+    ),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,134 @@
+import {
+  createPgClient,
+  type Database,
+  getStreamEvent,
+  type Kysely,
+  STREAM_EVENTS_CHANNEL,
+  type StreamEventNotice,
+  type StreamEventRow,
+} from '@stepwise/db';
+import type pg from 'pg';
+import type { Logger } from '../../logger.js';
+
+interface Subscriber {
+  onEvent(event: StreamEventRow): void;
+  /** Notices may have been missed (the LISTEN connection dropped): re-read from the log. */
+  onResync(): void;
+}
+
+export interface EventHub {
+  /** Follows one generation's events on this instance; returns the unsubscribe function. */
+  subscribe(generationId: string, subscriber: Subscriber): () => void;
+  /** Number of local subscriptions (for metrics and tests). */
+  size(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * One LISTEN connection per server instance, fanning stream-event notices out to the local
+ * subscribers of each generation. A notice that carries only an id is read from the table
+ * once and shared by every subscriber. After a reconnect, every subscriber resyncs from the
+ * durable log, so nothing committed while the connection was down is lost.
+ */
+export async function createEventHub(input: {
+  url: string;
+  db: Kysely<Database>;
+  logger: Logger;
+}): Promise<EventHub> {
+  const { db, logger } = input;
+  const subscribers = new Map<string, Set<Subscriber>>();
+  let client: pg.Client | undefined;
+  let closed = false;
+  let reconnectDelay = 100;
+
+  const dispatch = (event: StreamEventRow) => {
+    for (const subscriber of subscribers.get(event.generationId) ?? []) subscriber.onEvent(event);
+  };
+
+  const onNotification = (message: pg.Notification) => {
+    if (!message.payload) return;
+    let notice: StreamEventNotice;
+    try {
+      notice = JSON.parse(message.payload) as StreamEventNotice;
+    } catch {
+      logger.warn({ payload: message.payload.slice(0, 200) }, 'unreadable stream event notice');
+      return;
+    }
+    if (!subscribers.has(notice.generationId)) return;
+    if (notice.event) {
+      dispatch(notice.event);
+      return;
+    }
+    getStreamEvent(db, notice.id).then(
+      (event) => event && dispatch(event),
+      (error: unknown) => {
+        logger.warn(
+          { err: error, eventId: notice.id },
+          'could not read announced event; resyncing',
+        );
+        for (const subscriber of subscribers.get(notice.generationId) ?? []) subscriber.onResync();
+      },
+    );
+  };
+
+  const connect = async (): Promise<void> => {
+    const next = createPgClient(input.url, 'stepwise-listener');
+    next.on('notification', onNotification);
+    next.on('error', (error) => logger.warn({ err: error }, 'listen connection error'));
+    next.on('end', () => {
+      if (closed || client !== next) return;
+      client = undefined;
+      logger.warn('listen connection lost; reconnecting');
+      scheduleReconnect();
+    });
+    await next.connect();
+    await next.query(`LISTEN ${STREAM_EVENTS_CHANNEL}`);
+    client = next;
+    reconnectDelay = 100;
+  };
+
+  const scheduleReconnect = () => {
+    setTimeout(() => {
+      if (closed) return;
+      connect().then(
+        () => {
+          for (const set of subscribers.values()) for (const s of set) s.onResync();
+        },
+        (error: unknown) => {
+          logger.warn({ err: error, retryInMs: reconnectDelay }, 'listen reconnect failed');
+          reconnectDelay = Math.min(reconnectDelay * 2, 5_000);
+          scheduleReconnect();
+        },
+      );
+    }, reconnectDelay).unref();
+  };
+
+  await connect();
+
+  return {
+    subscribe(generationId, subscriber) {
+      let set = subscribers.get(generationId);
+      if (!set) {
+        set = new Set();
+        subscribers.set(generationId, set);
+      }
+      set.add(subscriber);
+      return () => {
+        set.delete(subscriber);
+        if (set.size === 0 && subscribers.get(generationId) === set)
+          subscribers.delete(generationId);
+      };
+    },
+    size: () => {
+      let total = 0;
+      for (const set of subscribers.values()) total += set.size;
+      return total;
+    },
+    async close() {
+      closed = true;
+      const current = client;
+      client = undefined;
+      await current?.end().catch(() => {});
+    },
+  };
+}

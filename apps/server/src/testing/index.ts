@@ -1,0 +1,8 @@
+export { startTestServer } from './start-test-server.js';
+export {
+  anonymousCaller,
+  createTestServices,
+  signedInCaller,
+  type TestServices,
+  testEnv,
+} from './test-services.js';

@@ -1,0 +1,38 @@
+export { type CheckedPlan, checkPlan } from './plan/check-plan.js';
+export { type ExtractedJson, extractJson, stripThinkBlocks } from './plan/extract-json.js';
+export {
+  type GeneratedPlan,
+  type GeneratePlanOptions,
+  generatePlan,
+  type PlanPhase,
+} from './plan/generate-plan.js';
+export { buildOfflinePlan } from './plan/offline-planner.js';
+export {
+  type ParsePlanOptions,
+  type ParsePlanResult,
+  type PlanIssue,
+  type PlanParseFailure,
+  parsePlan,
+} from './plan/parse-plan.js';
+export { buildPlanMessages, type PlanPromptOptions } from './plan/plan.prompt.js';
+export { planJsonSchema, planResponseFormat } from './plan/plan-response-format.js';
+export { type PlanStream, type StreamPlanOptions, streamPlan } from './plan/stream-plan.js';
+export { type AiConfig, type AiConfigInput, resolveAiConfig } from './providers/ai-config.js';
+export { classifyLlmError, type LlmFailure } from './providers/classify-llm-error.js';
+export { createOpenAIClient } from './providers/create-openai-client.js';
+export {
+  detectProvider,
+  PROVIDER_NAMES,
+  PROVIDER_PROFILES,
+  type ProviderName,
+  type ProviderProfile,
+  type StructuredOutputMode,
+  type TokenPrice,
+} from './providers/provider-profiles.js';
+export {
+  type StreamCompletionOptions,
+  type StreamCompletionResult,
+  streamCompletion,
+} from './providers/stream-completion.js';
+export * from './schema.js';
+export { type ApiUsage, addUsage, emptyUsage, toUsage } from './usage.js';

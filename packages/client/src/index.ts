@@ -1,0 +1,79 @@
+import type { AppRouter, PlanProgressEvent } from '@stepwise/server';
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+} from '@trpc/client';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import superjson from 'superjson';
+
+export type { AppRouter, PlanProgressEvent };
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export * from '@stepwise/ai/schema';
+export { isTRPCClientError } from './is-trpc-client-error.js';
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Any EventSource constructor: the browser's, `eventsource` in Node, a polyfill in React Native. */
+export type EventSourceConstructor = new (
+  url: string,
+  init?: { withCredentials?: boolean },
+) => EventSource;
+
+export interface StepwiseClientOptions {
+  /** Server origin, e.g. `https://api.example.com` (the client adds `/trpc`). */
+  url: string;
+  /** The bearer token from `auth.signIn`/`auth.signUp`, read before every request. */
+  getToken?: () => MaybePromise<string | null | undefined>;
+  /** A fetch implementation (defaults to the global one). */
+  fetch?: typeof fetch;
+  /** An EventSource implementation for runtimes without one (Node 20, React Native). */
+  EventSource?: EventSourceConstructor;
+}
+
+export type StepwiseClient = TRPCClient<AppRouter>;
+
+/**
+ * The typed Stepwise client: queries and mutations are batched over HTTP with the token in
+ * an `Authorization: Bearer` header; subscriptions run over Server-Sent Events with the token
+ * in the `token` connection parameter (EventSource cannot send headers; see the README).
+ *
+ * @example
+ * const client = createStepwiseClient({ url: 'http://localhost:3000', getToken: () => token });
+ * const { goalId, generationId } = await client.plan.generate.mutate({ goal: 'Run a 10k' });
+ * client.plan.progress.subscribe({ generationId }, { onData: ({ data }) => console.log(data) });
+ */
+export function createStepwiseClient(options: StepwiseClientOptions): StepwiseClient {
+  const url = `${options.url.replace(/\/+$/, '')}/trpc`;
+  const token = async () => (await options.getToken?.()) || undefined;
+  return createTRPCClient<AppRouter>({
+    links: [
+      splitLink({
+        condition: (op) => op.type === 'subscription',
+        true: httpSubscriptionLink({
+          url,
+          transformer: superjson,
+          ...(options.EventSource
+            ? { EventSource: options.EventSource as typeof EventSource }
+            : {}),
+          connectionParams: async () => {
+            const value = await token();
+            return value ? { token: value } : null;
+          },
+        }),
+        false: httpBatchLink({
+          url,
+          transformer: superjson,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          headers: async () => {
+            const value = await token();
+            return value ? { authorization: `Bearer ${value}` } : {};
+          },
+        }),
+      }),
+    ],
+  });
+}

@@ -1,0 +1,147 @@
+import type { GoalStatus, PlanVersionSource } from '../schema.js';
+
+export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export interface GoalDto {
+  id: string;
+  title: string;
+  status: GoalStatus;
+  requirements: Record<string, unknown>;
+  failure: { code: string; message: string } | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PlanVersionDto {
+  id: string;
+  goalId: string;
+  version: number;
+  isCurrent: boolean;
+  source: PlanVersionSource;
+  title: string;
+  summary: string;
+  /** The snapshot as validated: `{ title, summary, weeks: [{ week, theme, days: [...] }] }`. */
+  plan: Record<string, unknown>;
+  generationId: string | null;
+  createdAt: Date;
+}
+
+export interface TaskDto {
+  id: string;
+  goalId: string | null;
+  planVersionId: string | null;
+  taskKey: string | null;
+  week: number | null;
+  day: number | null;
+  title: string;
+  notes: string;
+  category: string | null;
+  effortMinutes: number | null;
+  priority: Priority;
+  tags: string[];
+  startDate: string | null;
+  dueDate: string | null;
+  recurrence: string | null;
+  completedAt: Date | null;
+  position: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+const dateOrNull = (value: Date | string | null) => (value === null ? null : date(value));
+
+/** Rows may come straight from a table or from json aggregation (timestamps as strings). */
+export function toGoalDto(row: {
+  id: string;
+  title: string;
+  status: GoalStatus;
+  requirements: Record<string, unknown>;
+  failure_code: string | null;
+  failure_message: string | null;
+  created_at: Date | string;
+  updated_at: Date | string;
+}): GoalDto {
+  return {
+    id: row.id,
+    title: row.title,
+    status: row.status,
+    requirements: row.requirements,
+    failure: row.failure_code
+      ? { code: row.failure_code, message: row.failure_message ?? '' }
+      : null,
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+export function toPlanVersionDto(row: {
+  id: string;
+  goal_id: string;
+  version: number;
+  is_current: boolean;
+  source: PlanVersionSource;
+  title: string;
+  summary: string;
+  plan: Record<string, unknown>;
+  generation_id: string | null;
+  created_at: Date | string;
+}): PlanVersionDto {
+  return {
+    id: row.id,
+    goalId: row.goal_id,
+    version: row.version,
+    isCurrent: row.is_current,
+    source: row.source,
+    title: row.title,
+    summary: row.summary,
+    plan: row.plan,
+    generationId: row.generation_id,
+    createdAt: date(row.created_at),
+  };
+}
+
+export function toTaskDto(row: {
+  id: string;
+  goal_id: string | null;
+  plan_version_id: string | null;
+  task_key: string | null;
+  week: number | null;
+  day: number | null;
+  title: string;
+  notes: string;
+  category: string | null;
+  effort_minutes: number | null;
+  priority: number;
+  tags: string[];
+  start_date: string | null;
+  due_date: string | null;
+  recurrence: string | null;
+  completed_at: Date | string | null;
+  position: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+}): TaskDto {
+  return {
+    id: row.id,
+    goalId: row.goal_id,
+    planVersionId: row.plan_version_id,
+    taskKey: row.task_key,
+    week: row.week,
+    day: row.day,
+    title: row.title,
+    notes: row.notes,
+    category: row.category,
+    effortMinutes: row.effort_minutes,
+    priority: PRIORITIES[row.priority] ?? 'medium',
+    tags: row.tags,
+    startDate: row.start_date,
+    dueDate: row.due_date,
+    recurrence: row.recurrence,
+    completedAt: dateOrNull(row.completed_at),
+    position: row.position,
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}

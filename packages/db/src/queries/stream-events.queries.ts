@@ -1,0 +1,91 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Database } from '../schema.js';
+
+export type Db = Kysely<Database> | Transaction<Database>;
+
+/** The NOTIFY channel every stream event is announced on. */
+export const STREAM_EVENTS_CHANNEL = 'stepwise_stream_events';
+
+/** Payloads above this are announced by id only (NOTIFY's limit is 8000 bytes). */
+const INLINE_PAYLOAD_LIMIT = 7_000;
+
+export interface StreamEventRow {
+  id: string;
+  generationId: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * What a NOTIFY on STREAM_EVENTS_CHANNEL carries: the event itself when it fits, otherwise
+ * only its id (listeners then read it once from the table).
+ */
+export interface StreamEventNotice {
+  id: string;
+  generationId: string;
+  event?: StreamEventRow;
+}
+
+/**
+ * Appends an event to a generation's log and announces it. Call it inside the transaction
+ * that makes the change the event reports: the NOTIFY is delivered only on commit.
+ */
+export async function appendStreamEvent(
+  db: Db,
+  input: { generationId: string; type: string; data: Record<string, unknown> },
+): Promise<StreamEventRow> {
+  if (!db.isTransaction) {
+    return db.transaction().execute((trx) => appendStreamEvent(trx, input));
+  }
+  // One writer per generation at a time, until commit: ids then commit in order, so a
+  // subscriber that has seen id N can never later miss an id below N.
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${input.generationId}, 0))`.execute(db);
+  const row = await db
+    .insertInto('stream_events')
+    .values({
+      generation_id: input.generationId,
+      type: input.type,
+      data: JSON.stringify(input.data),
+    })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+  const event: StreamEventRow = {
+    id: row.id,
+    generationId: input.generationId,
+    type: input.type,
+    data: input.data,
+  };
+  const full = JSON.stringify({ id: row.id, generationId: input.generationId, event });
+  const payload =
+    full.length <= INLINE_PAYLOAD_LIMIT
+      ? full
+      : JSON.stringify({ id: row.id, generationId: input.generationId });
+  await sql`SELECT pg_notify(${STREAM_EVENTS_CHANNEL}, ${payload})`.execute(db);
+  return event;
+}
+
+/** Events of one generation after `afterId`, oldest first. */
+export async function listStreamEvents(
+  db: Db,
+  input: { generationId: string; afterId?: string | undefined; limit?: number },
+): Promise<StreamEventRow[]> {
+  const rows = await db
+    .selectFrom('stream_events')
+    .select(['id', 'generation_id', 'type', 'data'])
+    .where('generation_id', '=', input.generationId)
+    .$if(input.afterId !== undefined, (q) => q.where('id', '>', input.afterId!))
+    .orderBy('id')
+    .limit(input.limit ?? 1_000)
+    .execute();
+  return rows.map((r) => ({ id: r.id, generationId: r.generation_id, type: r.type, data: r.data }));
+}
+
+/** One event by id (for notices that carried only the id). */
+export async function getStreamEvent(db: Db, id: string): Promise<StreamEventRow | undefined> {
+  const row = await db
+    .selectFrom('stream_events')
+    .select(['id', 'generation_id', 'type', 'data'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && { id: row.id, generationId: row.generation_id, type: row.type, data: row.data };
+}

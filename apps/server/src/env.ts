@@ -44,6 +44,8 @@ export const ZEnv = z
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
     RUN_WORKER: boolean.default(true),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+    WORKER_STALE_AFTER_MS: z.coerce.number().int().min(1_000).default(30_000),
+    WORKER_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
     OPENAI_API_KEY: optional(z.string()),
     OPENAI_BASE_URL: optional(z.string().url()),
     AI_PROVIDER: optional(

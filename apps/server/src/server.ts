@@ -42,7 +42,10 @@ export async function startServer(input: {
 
   const services = await createServices({ env, database, logger });
   const worker: RunningWorker | undefined = env.RUN_WORKER
-    ? await startWorker(services, { concurrency: env.WORKER_CONCURRENCY })
+    ? await startWorker(services, {
+        concurrency: env.WORKER_CONCURRENCY,
+        sweepIntervalMs: env.WORKER_SWEEP_INTERVAL_MS,
+      })
     : undefined;
   const app = createApp(services);
   const server = createAdaptorServer({ fetch: app.fetch });

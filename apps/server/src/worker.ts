@@ -17,7 +17,10 @@ const database = await openDatabase({
   onPoolError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
 });
 const services = await createServices({ env, database, logger });
-const worker = await startWorker(services, { concurrency: env.WORKER_CONCURRENCY });
+const worker = await startWorker(services, {
+  concurrency: env.WORKER_CONCURRENCY,
+  sweepIntervalMs: env.WORKER_SWEEP_INTERVAL_MS,
+});
 logger.info({ concurrency: env.WORKER_CONCURRENCY }, 'worker started');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initialSchema from './migrations/2026-11-22T10-00-00_initial-schema.js';
+import * as taskViews from './migrations/2026-11-22T12-00-00_task-views.js';
 
 /**
  * Migrations in order. A static list (instead of reading a folder) works the same from
@@ -7,6 +8,7 @@ import * as initialSchema from './migrations/2026-11-22T10-00-00_initial-schema.
  */
 const migrations: Record<string, Migration> = {
   '2026-11-22T10-00-00_initial-schema': initialSchema,
+  '2026-11-22T12-00-00_task-views': taskViews,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -4,9 +4,6 @@ import type { AppServices } from '../services/app-services.js';
 import { generationJobKey } from '../services/plans/plan-generation.service.js';
 import { failGeneration } from '../services/plans/run-plan-generation.js';
 
-/** A running generation heartbeats every 5 s; this much silence means its worker is gone. */
-export const STALE_AFTER_MS = 30_000;
-
 /**
  * No generation stays `generating` forever. A running generation whose heartbeat stopped had
  * its worker killed: its job lock is released so the job is retried at once (graphile-worker
@@ -14,9 +11,9 @@ export const STALE_AFTER_MS = 30_000;
  * is marked failed.
  */
 export async function recoverStaleGenerations(
-  services: Pick<AppServices, 'db' | 'ai' | 'hub' | 'logger'>,
+  services: Pick<AppServices, 'db' | 'ai' | 'hub' | 'logger' | 'env'>,
   workerUtils: Pick<WorkerUtils, 'forceUnlockWorkers'>,
-  staleAfterMs = STALE_AFTER_MS,
+  staleAfterMs = services.env.WORKER_STALE_AFTER_MS,
 ): Promise<{ unlocked: number; failed: number }> {
   const stale = await listStaleGenerations(services.db, staleAfterMs);
   if (stale.length === 0) return { unlocked: 0, failed: 0 };

@@ -15,14 +15,12 @@ import type { AppServices } from '../app-services.js';
 import type { Jsonified, PlanProgressEvent, PlanProgressPhase } from './plan-events.js';
 import { assignTaskKeys } from './task-keys.js';
 
-const HEARTBEAT_MS = 5_000;
-
 /** Thrown when the worker stops mid-generation: the job is retried, not failed. */
 export class WorkerShutdownError extends Error {
   override readonly name = 'WorkerShutdownError';
 }
 
-type Services = Pick<AppServices, 'db' | 'ai' | 'hub' | 'logger'>;
+type Services = Pick<AppServices, 'db' | 'ai' | 'hub' | 'logger' | 'env'>;
 
 /**
  * One attempt at a plan generation: streams the model's plan, appending `status` and `task`
@@ -52,11 +50,12 @@ export async function runPlanGeneration(
   });
   const onShutdown = () => cancel.abort(new WorkerShutdownError('worker shutting down'));
   input.signal?.addEventListener('abort', onShutdown);
+  // Six beats per staleness window: one late beat never makes a live worker look dead.
   const heartbeat = setInterval(() => {
     touchGeneration(db, generation.id).catch((error: unknown) =>
       log.warn({ err: error }, 'heartbeat failed'),
     );
-  }, HEARTBEAT_MS);
+  }, services.env.WORKER_STALE_AFTER_MS / 6);
 
   // Events go out in order, one at a time, without holding up the model's stream.
   let writes: Promise<unknown> = Promise.resolve();

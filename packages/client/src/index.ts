@@ -12,7 +12,6 @@ import superjson from 'superjson';
 export type { AppRouter, PlanProgressEvent };
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
-export * from '@stepwise/ai/schema';
 export { isTRPCClientError } from './is-trpc-client-error.js';
 
 type MaybePromise<T> = T | Promise<T>;

@@ -29,15 +29,10 @@ export function createApp(services: AppServices) {
     c.set('log', log);
     const started = performance.now();
     await next();
-    log.info(
-      {
-        method: c.req.method,
-        path: c.req.path,
-        status: c.res.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      'request',
-    );
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    // Time to the response head (a stream's body may go on for long after).
+    c.res.headers.set('server-timing', `app;dur=${ms}`);
+    log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
   });
   app.use(
     cors({

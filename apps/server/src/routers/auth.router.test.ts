@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { insertSession, insertUser } from '@stepwise/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
+import { getSessionUser } from '../services/auth/auth.service.js';
 import {
   anonymousCaller,
   createTestServices,
@@ -99,6 +101,24 @@ describe('auth', () => {
     } finally {
       await limited.close();
     }
+  });
+
+  it('slides a session forward once it is a day old, and refuses an expired one', async () => {
+    const user = await insertUser(services.db);
+    const day = 24 * 3600_000;
+    const aging = await insertSession(services.db, user.id, 3 * day);
+    const headers = (token: string) => new Headers({ authorization: `Bearer ${token}` });
+    expect(await getSessionUser(services, headers(aging.token))).toMatchObject({ id: user.id });
+    const refreshed = await services.db
+      .selectFrom('sessions')
+      .select('expires_at')
+      .where('id', '=', aging.id)
+      .executeTakeFirstOrThrow();
+    expect(refreshed.expires_at.getTime()).toBeGreaterThan(Date.now() + 6 * day);
+
+    const expired = await insertSession(services.db, user.id, -1_000);
+    expect(await getSessionUser(services, headers(expired.token))).toBeNull();
+    expect(await getSessionUser(services, headers('no-such-token'))).toBeNull();
   });
 
   it('requires a session for me', async () => {

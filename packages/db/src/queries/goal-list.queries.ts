@@ -93,7 +93,8 @@ export async function listGoals(
       taskCount: Number(task_count ?? 0),
       completedCount: Number(completed_count ?? 0),
     })),
-    nextCursor: rows.length > input.limit && last ? encodeCursor('goals', last.cursor_at, last.id) : null,
+    nextCursor:
+      rows.length > input.limit && last ? encodeCursor('goals', last.cursor_at, last.id) : null,
   };
 }
 

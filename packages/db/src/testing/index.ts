@@ -1,2 +1,3 @@
 export { insertSession, insertUser } from './factories.js';
+export { insertGoalRow, insertTaskRows, makePlan } from './task-factories.js';
 export { type TestDatabase, useTestDatabase } from './test-database.js';

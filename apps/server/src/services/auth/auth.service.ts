@@ -1,4 +1,5 @@
 import { DomainError, type DomainErrorCode } from '@stepwise/core';
+import { findSessionByToken } from '@stepwise/db';
 import { APIError } from 'better-auth/api';
 import type { SessionUser } from '../../trpc/context.js';
 import type { AppServices } from '../app-services.js';
@@ -61,12 +62,31 @@ export async function signOut(services: AppServices, headers: Headers): Promise<
   await callAuth(() => services.auth.api.signOut({ headers }));
 }
 
-/** The user behind a bearer token, or null when it is missing, unknown or expired. */
+/** better-auth's defaults: sessions last 7 days and slide forward once a day of use. */
+const SESSION_TTL_MS = 7 * 24 * 3600_000;
+const SESSION_UPDATE_AGE_MS = 24 * 3600_000;
+
+/**
+ * The user behind a bearer token, or null when it is missing, unknown or expired. The common
+ * case is one indexed query; a session due for its sliding refresh goes through better-auth's
+ * `getSession`, which extends it.
+ */
 export async function getSessionUser(
   services: AppServices,
   headers: Headers,
 ): Promise<SessionUser | null> {
-  if (!headers.get('authorization')) return null;
+  const authorization = headers.get('authorization');
+  if (!authorization?.toLowerCase().startsWith('bearer ')) return null;
+  const token = authorization.slice(7).trim();
+  if (!token || token.includes('.')) return getSessionUserFromAuth(services, headers);
+  const session = await findSessionByToken(services.db, token);
+  if (!session) return null;
+  const age = SESSION_TTL_MS - (session.expiresAt.getTime() - Date.now());
+  if (age >= SESSION_UPDATE_AGE_MS) return getSessionUserFromAuth(services, headers);
+  return session.user;
+}
+
+async function getSessionUserFromAuth(services: AppServices, headers: Headers) {
   const session = await services.auth.api.getSession({ headers });
   return session ? toSessionUser(session.user) : null;
 }

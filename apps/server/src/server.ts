@@ -38,6 +38,7 @@ export async function startServer(input: {
       max: env.DATABASE_POOL_SIZE,
       onPoolError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
       onLog: (line) => logger.debug({ component: 'postgres' }, line),
+      onWarning: (message) => logger.warn({ component: 'postgres' }, message),
     }));
 
   const services = await createServices({ env, database, logger });

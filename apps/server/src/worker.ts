@@ -15,6 +15,7 @@ const database = await openDatabase({
   migrate: env.AUTO_MIGRATE,
   max: env.DATABASE_POOL_SIZE,
   onPoolError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+  onWarning: (message) => logger.warn({ component: 'postgres' }, message),
 });
 const services = await createServices({ env, database, logger });
 const worker = await startWorker(services, {

@@ -15,6 +15,8 @@ export interface EmbeddedPostgresOptions {
   ephemeral?: boolean;
   /** Receives the cluster's own log lines; defaults to dropping them. */
   onLog?: (line: string) => void;
+  /** Receives what start-up had to repair (a leftover postmaster, a stale pid file). */
+  onWarning?: (message: string) => void;
 }
 
 export interface EmbeddedPostgres {
@@ -43,6 +45,7 @@ export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgres> {
   const onLog = options.onLog ?? (() => {});
+  const onWarning = options.onWarning ?? onLog;
   const dataDir = path.resolve(options.dataDir);
   const isRoot = userInfo().uid === 0;
   const { default: EmbeddedPostgresCluster } = await importWithoutSignalHooks();
@@ -69,8 +72,8 @@ export async function startEmbeddedPostgres(
     onError: (error: unknown) => onLog(`[error] ${String(error)}`),
   });
 
-  if (isRoot) await makeTraversable(path.dirname(dataDir), onLog);
-  await stopLeftoverPostmaster(dataDir, onLog);
+  if (isRoot) await makeTraversable(path.dirname(dataDir), onWarning);
+  await stopLeftoverPostmaster(dataDir, onWarning);
 
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     await rm(dataDir, { recursive: true, force: true });

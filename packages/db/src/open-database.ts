@@ -17,6 +17,7 @@ export interface OpenDatabaseOptions {
   applicationName?: string;
   onPoolError?: (error: Error) => void;
   onLog?: (line: string) => void;
+  onWarning?: (message: string) => void;
 }
 
 export interface OpenDatabase extends DbHandle {
@@ -35,6 +36,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
         dataDir: options.dataDir ?? path.join(findProjectRoot(), '.data', 'pg'),
         port: options.port ?? 5439,
         ...(options.onLog ? { onLog: options.onLog } : {}),
+        ...(options.onWarning ? { onWarning: options.onWarning } : {}),
       });
   const url = options.url ?? embedded!.url;
   const handle = createDb({

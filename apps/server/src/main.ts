@@ -12,13 +12,17 @@ const server = await startServer({ env, logger }).catch((error: unknown) => {
   process.exit(1);
 });
 
-let signals = 0;
+// A terminal's Ctrl-C reaches both `tsx watch` (which forwards it) and us, so one keypress
+// can arrive twice: only a repeat after 2 s means "stop now".
+let firstSignalAt: number | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (++signals > 1) {
+    if (firstSignalAt !== undefined) {
+      if (Date.now() - firstSignalAt < 2_000) return;
       logger.warn(`${signal} again: exiting now`);
       process.exit(1);
     }
+    firstSignalAt = Date.now();
     logger.info({ signal }, 'shutting down');
     server.close().then(
       () => process.exit(0),

@@ -1,3 +1,56 @@
+export {
+  buildChatMessages,
+  type ChatPromptInput,
+  type ChatScope,
+  type ChatTask,
+  type ChatTurn,
+  type PlanProgressTask,
+  summarizePlan,
+} from './chat/chat.prompt.js';
+export {
+  estimateTokens,
+  type FittedHistory,
+  type FoldOptions,
+  fitHistory,
+  foldIntoSummary,
+} from './chat/chat-history.js';
+export {
+  answerOffline,
+  OFFLINE_NOTICE,
+  type OfflineAnswer,
+  type OfflineIntent,
+  type OfflineQuestion,
+} from './chat/offline-assistant.js';
+export {
+  type ChatFinishReason,
+  type ChatReply,
+  type ChatToolCallEvent,
+  type ChatToolResultEvent,
+  type StreamChatReplyOptions,
+  streamChatReply,
+} from './chat/stream-reply.js';
+export {
+  CHAT_TOOLS,
+  type ChatTool,
+  type ChatToolArgs,
+  type ChatToolCall,
+  type ChatToolName,
+  chatToolSpecs,
+  type ParsedToolArguments,
+  parseToolArguments,
+  type TAddTaskArgs,
+  type TCompleteTaskArgs,
+  type TDeleteTaskArgs,
+  type TListTasksArgs,
+  type TRevisePlanArgs,
+  type TUpdateTaskArgs,
+  ZAddTaskArgs,
+  ZCompleteTaskArgs,
+  ZDeleteTaskArgs,
+  ZListTasksArgs,
+  ZRevisePlanArgs,
+  ZUpdateTaskArgs,
+} from './chat/tools.js';
 export { type CheckedPlan, checkPlan } from './plan/check-plan.js';
 export { type ExtractedJson, extractJson, stripThinkBlocks } from './plan/extract-json.js';
 export {

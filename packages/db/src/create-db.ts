@@ -45,7 +45,10 @@ export function createDb(options: CreateDbOptions): DbHandle {
   });
   pool.on('error', (error) => options.onPoolError?.(error));
   // A checked-out client whose socket dies emits 'error' on itself, not on the pool.
+  const open = new Set<pg.PoolClient>();
   pool.on('connect', (client) => {
+    open.add(client);
+    client.once('end', () => open.delete(client));
     client.on('error', (error) => options.onPoolError?.(error));
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -54,7 +57,14 @@ export function createDb(options: CreateDbOptions): DbHandle {
     db,
     pool,
     close: () => {
-      closing ??= db.destroy();
+      closing ??= (async () => {
+        await db.destroy();
+        // pool.end() resolves before the sockets are closed; wait (bounded) until they are,
+        // so stopping the server right after does not cut live connections.
+        for (let waited = 0; open.size > 0 && waited < 2_000; waited += 10) {
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+      })();
       return closing;
     },
   };

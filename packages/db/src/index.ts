@@ -4,6 +4,7 @@ export { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded.js';
 export { findProjectRoot } from './find-project-root.js';
 export { migrateToLatest, resetDatabase } from './migrate.js';
 export { type OpenDatabase, type OpenDatabaseOptions, openDatabase } from './open-database.js';
+export * from './queries/chat.queries.js';
 export * from './queries/dto.js';
 export * from './queries/generations.queries.js';
 export * from './queries/goal-list.queries.js';

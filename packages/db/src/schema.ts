@@ -182,7 +182,7 @@ export interface MessagesTable {
   user_id: string;
   role: MessageRole;
   content: Generated<string>;
-  parts: JSONColumnType<unknown[], unknown[] | undefined, unknown[]>;
+  parts: JSONColumnType<unknown[], string | undefined, string>;
   scope: JSONColumnType<{ week?: number; day?: number }> | null;
   status: ColumnType<MessageStatus, MessageStatus | undefined, MessageStatus>;
   idempotency_key: string | null;

@@ -1,15 +1,56 @@
 import { DomainError } from '@stepwise/core';
-import { getGoalWithPlan } from '@stepwise/db';
+import { deleteGoal, getGoalWithPlan, listGoals, updateGoal } from '@stepwise/db';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { protectedProcedure } from '../trpc/init.js';
 import { ZId } from './ids.js';
 
+const notFound = () => new DomainError('NOT_FOUND', 'goal not found');
+
 export const goalRouter = {
+  /** The caller's goals, newest first, with task counts; pass `nextCursor` back as `cursor`. */
+  list: protectedProcedure
+    .input(
+      // Strict: every field is optional, so an unknown key is the only sign of a wrong call.
+      z.strictObject({
+        status: z.enum(['generating', 'active', 'completed', 'archived', 'failed']).optional(),
+        limit: z.number().int().min(1).max(100).default(20),
+        cursor: z.string().max(500).nullish(),
+      }),
+    )
+    .query(({ ctx, input }) => listGoals(ctx.db, { userId: ctx.user.id, ...input })),
+
   /** The goal with its current plan version and that version's tasks. */
   get: protectedProcedure.input(z.object({ goalId: ZId })).query(async ({ ctx, input }) => {
     const goal = await getGoalWithPlan(ctx.db, { userId: ctx.user.id, goalId: input.goalId });
     if (!goal) throw new DomainError('NOT_FOUND', 'goal not found');
     return goal;
+  }),
+
+  /** Renames a goal and/or sets its status (CONFLICT while it is generating or failed). */
+  update: protectedProcedure
+    .input(
+      z
+        .object({
+          goalId: ZId,
+          title: z.string().trim().min(1).max(200).optional(),
+          status: z.enum(['active', 'completed', 'archived']).optional(),
+        })
+        .refine((v) => v.title !== undefined || v.status !== undefined, {
+          message: 'give a title or a status',
+        }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const goal = await updateGoal(ctx.db, { userId: ctx.user.id, ...input });
+      if (!goal) throw notFound();
+      return goal;
+    }),
+
+  /** Deletes the goal with its plan versions, tasks, generations and conversations. */
+  delete: protectedProcedure.input(z.object({ goalId: ZId })).mutation(async ({ ctx, input }) => {
+    if (!(await deleteGoal(ctx.db, { userId: ctx.user.id, goalId: input.goalId }))) {
+      throw notFound();
+    }
+    return { goalId: input.goalId };
   }),
 } satisfies TRPCRouterRecord;

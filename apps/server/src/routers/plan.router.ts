@@ -11,6 +11,7 @@ import {
 } from '../services/plans/plan-generation.service.js';
 import { protectedProcedure } from '../trpc/init.js';
 import { ZEventId, ZId } from './ids.js';
+import { planViewProcedures } from './plan-views.procedures.js';
 
 export const planRouter = {
   /** Starts a generation and answers at once; watch it with `plan.progress`. */
@@ -54,4 +55,6 @@ export const planRouter = {
     .mutation(({ ctx, input }) =>
       cancelGeneration(ctx, { userId: ctx.user.id, generationId: input.generationId }),
     ),
+
+  ...planViewProcedures,
 } satisfies TRPCRouterRecord;

@@ -2,6 +2,7 @@ import { authRouter } from '../routers/auth.router.js';
 import { goalRouter } from '../routers/goal.router.js';
 import { healthRouter } from '../routers/health.router.js';
 import { planRouter } from '../routers/plan.router.js';
+import { taskRouter } from '../routers/task.router.js';
 import { createCallerFactory, router } from './init.js';
 
 export const appRouter = router({
@@ -9,6 +10,7 @@ export const appRouter = router({
   auth: authRouter,
   plan: planRouter,
   goal: goalRouter,
+  task: taskRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -97,6 +97,33 @@ describe('startMockOpenAI', () => {
     expect(final.choices[0]?.message.tool_calls?.[0]).toMatchObject({ function: calls[0] });
   });
 
+  it('answers text and tool calls in one answer, with given ids and usage', async () => {
+    const step = {
+      kind: 'tool_calls' as const,
+      content: ['Let me ', 'check.'],
+      calls: [{ id: 'call_a', name: 'list_tasks', arguments: '{"week":2}' }],
+      usage: { prompt_tokens: 9, completion_tokens: 4 },
+    };
+    mock.script([step, step]);
+    const plain = await client.chat.completions.create({ model: 'm', messages });
+    expect(plain.choices[0]?.message).toMatchObject({
+      content: 'Let me check.',
+      tool_calls: [{ id: 'call_a', function: { name: 'list_tasks', arguments: '{"week":2}' } }],
+    });
+    expect(plain.usage).toMatchObject({ prompt_tokens: 9, completion_tokens: 4 });
+    const stream = client.chat.completions.stream({
+      model: 'm',
+      messages,
+      stream_options: { include_usage: true },
+    });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0]?.message).toMatchObject({
+      content: 'Let me check.',
+      tool_calls: [{ id: 'call_a', function: { name: 'list_tasks', arguments: '{"week":2}' } }],
+    });
+    expect(final.usage).toMatchObject({ total_tokens: 13 });
+  });
+
   it('answers error statuses with retry-after', async () => {
     mock.script({ kind: 'status', status: 429, retryAfter: 7 });
     const error = await client.chat.completions.create({ model: 'm', messages }).catch((e) => e);

@@ -166,12 +166,19 @@ class Exchange {
     });
   }
 
-  async toolCalls(calls: { name: string; arguments: string }[], stream: boolean) {
+  async toolCalls(
+    calls: { name: string; arguments: string; id?: string }[],
+    stream: boolean,
+    content: string[] = [],
+    usage: MockUsage | undefined = undefined,
+  ) {
     const toolCalls = calls.map((call, index) => ({
-      id: `call_mock_${index}`,
+      id: call.id ?? `call_mock_${index}`,
       type: 'function' as const,
       function: { name: call.name, arguments: call.arguments },
     }));
+    const text = content.join('');
+    const reported = () => this.usage(text + JSON.stringify(calls), usage);
     if (!stream) {
       sendJson(this.res, 200, {
         id: this.id,
@@ -181,17 +188,25 @@ class Exchange {
         choices: [
           {
             index: 0,
-            message: { role: 'assistant', content: null, refusal: null, tool_calls: toolCalls },
+            message: {
+              role: 'assistant',
+              content: text || null,
+              refusal: null,
+              tool_calls: toolCalls,
+            },
             finish_reason: 'tool_calls',
             logprobs: null,
           },
         ],
-        usage: this.usage(JSON.stringify(calls), undefined),
+        usage: reported(),
       });
       return;
     }
     this.startStream();
     await this.event(this.chunk({ role: 'assistant', content: null }));
+    for (const piece of content) {
+      if (!(await this.contentEvent(piece))) return;
+    }
     for (const [index, call] of toolCalls.entries()) {
       const args = call.function.arguments;
       const half = Math.ceil(args.length / 2);
@@ -216,7 +231,7 @@ class Exchange {
       await this.event({
         ...this.chunk({}),
         choices: [],
-        usage: this.usage(JSON.stringify(calls), undefined),
+        usage: reported(),
       });
     }
     await this.event('[DONE]');
@@ -243,7 +258,12 @@ async function play(step: MockStep, exchange: Exchange, res: ServerResponse): Pr
       return;
     }
     case 'tool_calls':
-      await exchange.toolCalls(step.calls, exchange.streams && step.stream !== false);
+      await exchange.toolCalls(
+        step.calls,
+        exchange.streams && step.stream !== false,
+        step.content,
+        step.usage,
+      );
       return;
     case 'status':
       sendJson(

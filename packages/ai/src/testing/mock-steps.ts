@@ -13,7 +13,7 @@ export interface MockUsage {
  * - `stream`: content in chunks (joined when the request does not stream); `finishReason: null`
  *   ends the stream without a finish reason;
  * - `tool_calls`: the assistant calls tools (streamed when `stream` is not false and the
- *   request streams);
+ *   request streams), optionally after some `content` text, in one answer;
  * - `status`: an error status, e.g. 429 with `retryAfter` seconds, or 500;
  * - `hang`: accepts the request and never sends headers, or with `afterChunks` sends headers and
  *   those chunks, then goes silent without closing;
@@ -30,7 +30,15 @@ export type MockStep =
       finishReason?: 'stop' | 'length' | 'content_filter' | null;
       usage?: MockUsage;
     }
-  | { kind: 'tool_calls'; calls: { name: string; arguments: string }[]; stream?: boolean }
+  | {
+      kind: 'tool_calls';
+      /** `id` defaults to `call_mock_<index>`. */
+      calls: { name: string; arguments: string; id?: string }[];
+      stream?: boolean;
+      /** Text the assistant writes before its tool calls, in one chunk per element. */
+      content?: string[];
+      usage?: MockUsage;
+    }
   | { kind: 'status'; status: number; retryAfter?: number; message?: string }
   | { kind: 'hang'; afterChunks?: string[] }
   | { kind: 'truncate'; chunks: string[] }

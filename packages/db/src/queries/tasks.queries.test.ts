@@ -5,6 +5,7 @@ import { insertUser } from '../testing/factories.js';
 import { insertGoalRow, insertTaskRows } from '../testing/task-factories.js';
 import { type TestDatabase, useTestDatabase } from '../testing/test-database.js';
 import { PRIORITIES, type TaskDto } from './dto.js';
+import type { Page } from './goal-list.queries.js';
 import {
   listTasks,
   type SortDirection,
@@ -118,7 +119,7 @@ describe('listTasks', () => {
         let round = 0;
         do {
           // Each page is read while a writer inserts rows that sort anywhere in the list.
-          const [page] = await Promise.all([
+          const [page]: [Page<TaskDto>, unknown] = await Promise.all([
             listTasks(database.db, { userId: user.id, sort, direction, limit: 3, cursor }),
             insertTaskRows(database.db, user.id, [
               randomTask(100 + round),

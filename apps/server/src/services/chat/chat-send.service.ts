@@ -1,0 +1,177 @@
+import { DomainError } from '@stepwise/core';
+import {
+  appendStreamEvent,
+  completeMessage,
+  enqueueJob,
+  findConversation,
+  findGeneration,
+  findSendByIdempotencyKey,
+  finishGeneration,
+  getGoalWithPlan,
+  insertConversation,
+  insertMessage,
+  listStreamEvents,
+  lockIdempotencyKey,
+  removeJob,
+  touchConversation,
+} from '@stepwise/db';
+import type { AppServices } from '../app-services.js';
+import { generationJobKey } from '../plans/plan-generation.service.js';
+import type { ChatStreamEvent } from './chat-events.js';
+import { replyFromEvents } from './reply-from-events.js';
+
+export const CHAT_REPLY_TASK = 'chat-reply';
+
+export interface SendInput {
+  userId: string;
+  conversationId?: string | undefined;
+  goalId?: string | undefined;
+  scope?: { week?: number | undefined; day?: number | undefined } | undefined;
+  content: string;
+  idempotencyKey: string;
+}
+
+export interface SendResult {
+  conversationId: string;
+  userMessageId: string;
+  assistantMessageId: string;
+  generationId: string;
+}
+
+/**
+ * Stores the user's message and starts the reply job, in one transaction. A retried send with
+ * the same idempotency key returns the first send's ids and stores nothing, also when the two
+ * requests race (they are serialised on the key).
+ */
+export async function sendMessage(
+  services: Pick<AppServices, 'db'>,
+  input: SendInput,
+): Promise<SendResult> {
+  return services.db.transaction().execute(async (trx) => {
+    await lockIdempotencyKey(trx, input.userId, input.idempotencyKey);
+    const previous = await findSendByIdempotencyKey(trx, {
+      userId: input.userId,
+      key: input.idempotencyKey,
+    });
+    if (previous) return previous;
+
+    let conversation = input.conversationId
+      ? await findConversation(trx, { userId: input.userId, conversationId: input.conversationId })
+      : undefined;
+    if (input.conversationId && !conversation)
+      throw new DomainError('NOT_FOUND', 'conversation not found');
+    if (conversation && input.goalId && conversation.goalId !== input.goalId) {
+      throw new DomainError('BAD_REQUEST', 'the conversation is about another goal');
+    }
+    const goalId = conversation?.goalId ?? input.goalId ?? null;
+    if (goalId && !conversation) {
+      const goal = await getGoalWithPlan(trx, { userId: input.userId, goalId });
+      if (!goal) throw new DomainError('NOT_FOUND', 'goal not found');
+    }
+    conversation ??= await insertConversation(trx, {
+      userId: input.userId,
+      goalId,
+      title: input.content.slice(0, 80),
+    });
+
+    const scope = input.scope && (input.scope.week || input.scope.day) ? input.scope : null;
+    const userMessage = await insertMessage(trx, {
+      conversationId: conversation.id,
+      userId: input.userId,
+      role: 'user',
+      content: input.content,
+      status: 'complete',
+      scope: scope as { week?: number; day?: number } | null,
+      idempotencyKey: input.idempotencyKey,
+    });
+    const generation = await trx
+      .insertInto('generations')
+      .values({
+        user_id: input.userId,
+        goal_id: goalId,
+        conversation_id: conversation.id,
+        kind: 'chat',
+        input: JSON.stringify({ userMessageId: userMessage.id }),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const assistantMessage = await insertMessage(trx, {
+      conversationId: conversation.id,
+      userId: input.userId,
+      role: 'assistant',
+      content: '',
+      status: 'streaming',
+      idempotencyKey: `${input.idempotencyKey}:reply`,
+      generationId: generation.id,
+    });
+    await trx
+      .updateTable('generations')
+      .set({
+        input: JSON.stringify({
+          userMessageId: userMessage.id,
+          assistantMessageId: assistantMessage.id,
+        }),
+      })
+      .where('id', '=', generation.id)
+      .execute();
+    await touchConversation(trx, conversation.id);
+    const start: ChatStreamEvent = {
+      type: 'start',
+      conversationId: conversation.id,
+      messageId: assistantMessage.id,
+    };
+    await appendStreamEvent(trx, { generationId: generation.id, type: start.type, data: start });
+    await enqueueJob(trx, {
+      task: CHAT_REPLY_TASK,
+      payload: { generationId: generation.id },
+      jobKey: generationJobKey(generation.id),
+      maxAttempts: 3,
+    });
+    return {
+      conversationId: conversation.id,
+      userMessageId: userMessage.id,
+      assistantMessageId: assistantMessage.id,
+      generationId: generation.id,
+    };
+  });
+}
+
+/**
+ * Ends a reply now, keeping the text streamed so far: the reply ends with `end { reason:
+ * 'stopped' }`; a running job notices and stores exactly the text of the deltas before it.
+ */
+export async function stopReply(
+  services: Pick<AppServices, 'db'>,
+  input: { userId: string; generationId: string },
+): Promise<{ stopped: boolean }> {
+  const generation = await findGeneration(services.db, input);
+  if (generation?.kind !== 'chat') throw new DomainError('NOT_FOUND', 'reply not found');
+  const { assistantMessageId } = generation.input as { assistantMessageId: string };
+  return services.db.transaction().execute(async (trx) => {
+    const stopped = await finishGeneration(trx, {
+      generationId: generation.id,
+      status: 'cancelled',
+      errorCode: 'CANCELLED',
+      errorMessage: 'stopped by the user',
+    });
+    if (!stopped) return { stopped: false };
+    const end: ChatStreamEvent = {
+      type: 'end',
+      messageId: assistantMessageId,
+      reason: 'stopped',
+      usage: null,
+    };
+    await appendStreamEvent(trx, { generationId: generation.id, type: end.type, data: end });
+    // The partial text is what subscribers saw: every delta before the `end` just appended.
+    const events = await listStreamEvents(trx, { generationId: generation.id, limit: 100_000 });
+    const { content, parts } = replyFromEvents(events);
+    await completeMessage(trx, {
+      messageId: assistantMessageId,
+      content,
+      parts,
+      status: 'stopped',
+    });
+    await removeJob(trx, generationJobKey(generation.id));
+    return { stopped: true };
+  });
+}

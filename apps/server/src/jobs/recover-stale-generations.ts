@@ -38,6 +38,7 @@ export async function recoverStaleGenerations(
     await failGeneration(services, {
       generationId: generation.id,
       goalId: generation.goal_id,
+      revision: generation.kind === 'revision',
       code: 'INTERNAL',
       message: 'the generation job stopped without finishing',
     });

@@ -1,5 +1,7 @@
 import { Logger, makeWorkerUtils, type Runner, run, type TaskList } from 'graphile-worker';
 import type { AppServices } from '../services/app-services.js';
+import { CHAT_REPLY_TASK } from '../services/chat/chat-send.service.js';
+import { runChatReply } from '../services/chat/run-chat-reply.js';
 import { GENERATE_PLAN_TASK } from '../services/plans/plan-generation.service.js';
 import { runPlanGeneration } from '../services/plans/run-plan-generation.js';
 import { recoverStaleGenerations } from './recover-stale-generations.js';
@@ -20,6 +22,14 @@ export async function startWorker(
     [GENERATE_PLAN_TASK]: async (payload, helpers) => {
       const { generationId } = payload as { generationId: string };
       await runPlanGeneration(services, {
+        generationId,
+        signal: helpers.abortSignal,
+        isLastAttempt: helpers.job.attempts >= helpers.job.max_attempts,
+      });
+    },
+    [CHAT_REPLY_TASK]: async (payload, helpers) => {
+      const { generationId } = payload as { generationId: string };
+      await runChatReply(services, {
         generationId,
         signal: helpers.abortSignal,
         isLastAttempt: helpers.job.attempts >= helpers.job.max_attempts,

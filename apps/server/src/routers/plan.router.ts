@@ -9,6 +9,7 @@ import {
   cancelGeneration,
   startPlanGeneration,
 } from '../services/plans/plan-generation.service.js';
+import { startPlanRevision } from '../services/plans/plan-revision.service.js';
 import { protectedProcedure } from '../trpc/init.js';
 import { ZEventId, ZId } from './ids.js';
 import { planViewProcedures } from './plan-views.procedures.js';
@@ -49,6 +50,13 @@ export const planRouter = {
         }
       })();
     }),
+
+  /** Revises the current plan by instructions; watch it with `plan.progress`. Progress is kept. */
+  revise: protectedProcedure
+    .input(z.object({ goalId: ZId, instructions: z.string().trim().min(3).max(2_000) }))
+    .mutation(({ ctx, input }) =>
+      startPlanRevision(ctx, { userId: ctx.user.id, ...input, enqueue: true }),
+    ),
 
   cancel: protectedProcedure
     .input(z.object({ generationId: ZId }))

@@ -1,4 +1,5 @@
 import { authRouter } from '../routers/auth.router.js';
+import { chatRouter } from '../routers/chat.router.js';
 import { goalRouter } from '../routers/goal.router.js';
 import { healthRouter } from '../routers/health.router.js';
 import { planRouter } from '../routers/plan.router.js';
@@ -10,6 +11,7 @@ export const appRouter = router({
   auth: authRouter,
   plan: planRouter,
   goal: goalRouter,
+  chat: chatRouter,
   task: taskRouter,
 });
 

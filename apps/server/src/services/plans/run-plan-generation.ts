@@ -97,6 +97,7 @@ export async function runPlanGeneration(
       goalId,
       userId: generation.user_id,
       result,
+      revision: generation.kind === 'revision',
     });
     log.info({ tasks: placeTasks(result.plan).length, offline: result.offline }, 'plan generated');
   } catch (error) {
@@ -111,6 +112,7 @@ export async function runPlanGeneration(
     await failGeneration(services, {
       generationId: generation.id,
       goalId,
+      revision: generation.kind === 'revision',
       code: domainError?.code ?? 'INTERNAL',
       message: domainError?.message ?? 'the plan could not be generated',
     });
@@ -132,7 +134,13 @@ async function lastAnnouncedTaskIndex(services: Services, generationId: string):
 
 async function storePlan(
   services: Services,
-  input: { generationId: string; goalId: string; userId: string; result: GeneratedPlan },
+  input: {
+    generationId: string;
+    goalId: string;
+    userId: string;
+    result: GeneratedPlan;
+    revision: boolean;
+  },
 ) {
   const { plan, usage, fixes } = input.result;
   const placed = placeTasks(plan);
@@ -151,7 +159,7 @@ async function storePlan(
     const saved = await savePlanVersion(trx, {
       goalId: input.goalId,
       userId: input.userId,
-      source: 'generated',
+      source: input.revision ? 'revised' : 'generated',
       title: plan.title,
       summary: plan.summary,
       plan,
@@ -168,7 +176,8 @@ async function storePlan(
         position: task.position,
       })),
     });
-    await setGoalStatus(trx, { goalId: input.goalId, status: 'active' });
+    // A first plan makes the goal active; a revision leaves its status as the person set it.
+    if (!input.revision) await setGoalStatus(trx, { goalId: input.goalId, status: 'active' });
     const goal = await getGoalWithPlan(trx, { userId: input.userId, goalId: input.goalId });
     if (!goal) throw new DomainError('NOT_FOUND', 'goal deleted during generation');
     const { plan: _plan, tasks: _tasks, ...goalOnly } = goal;
@@ -190,7 +199,13 @@ async function storePlan(
 
 export async function failGeneration(
   services: Services,
-  input: { generationId: string; goalId: string; code: string; message: string },
+  input: {
+    generationId: string;
+    goalId: string;
+    code: string;
+    message: string;
+    revision?: boolean;
+  },
 ) {
   await services.db.transaction().execute(async (trx) => {
     const finished = await finishGeneration(trx, {
@@ -200,12 +215,15 @@ export async function failGeneration(
       errorMessage: input.message,
     });
     if (!finished) return;
-    await setGoalStatus(trx, {
-      goalId: input.goalId,
-      status: 'failed',
-      failureCode: input.code,
-      failureMessage: input.message,
-    });
+    // A failed revision leaves the goal and its current plan as they were.
+    if (!input.revision) {
+      await setGoalStatus(trx, {
+        goalId: input.goalId,
+        status: 'failed',
+        failureCode: input.code,
+        failureMessage: input.message,
+      });
+    }
     const failed: PlanProgressEvent = { type: 'failed', code: input.code, message: input.message };
     await appendStreamEvent(trx, {
       generationId: input.generationId,

@@ -1,5 +1,6 @@
 export { createApp } from './app.js';
 export { type Env, loadEnv } from './env.js';
+export { createLogger, type Logger } from './logger.js';
 export { type RunningServer, startServer } from './server.js';
 export type { ChatStreamEvent } from './services/chat/chat-events.js';
 export { createServices } from './services/create-services.js';

@@ -31,12 +31,12 @@ function startWorkerProcess(): ChildProcess {
         OPENAI_API_KEY: 'test-key',
         OPENAI_BASE_URL: mock.url,
         AI_PROVIDER: 'openai',
-        LOG_LEVEL: 'silent',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
         AUTO_MIGRATE: 'false',
         WORKER_STALE_AFTER_MS: '3000',
         WORKER_SWEEP_INTERVAL_MS: '500',
       },
-      stdio: 'ignore',
+      stdio: process.env.TEST_LOG_LEVEL ? 'inherit' : 'ignore',
     },
   );
   workers.push(child);

@@ -26,6 +26,7 @@ export async function recoverStaleGenerations(
   const deadWorkers = await lockedByForJobKeys(
     services.db,
     running.map((g) => generationJobKey(g.id)),
+    staleAfterMs,
   );
   if (deadWorkers.length > 0) {
     services.logger.warn({ workers: deadWorkers }, 'releasing job locks of dead workers');

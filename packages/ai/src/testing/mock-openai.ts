@@ -11,6 +11,8 @@ export interface MockOpenAIOptions {
   port?: number;
   /** Answer when the script is empty; without it an empty script answers 500. */
   defaultStep?: MockStep;
+  /** Called as each streamed content piece is handed to the socket (for latency benchmarks). */
+  onContentSent?: (content: string) => void;
 }
 
 /** A running OpenAI-compatible mock; see `startMockOpenAI`. */
@@ -74,6 +76,7 @@ class Exchange {
     private readonly body: MockRequestBody,
     private readonly res: ServerResponse,
     sequence: number,
+    private readonly onContentSent?: (content: string) => void,
   ) {
     this.id = `chatcmpl-mock-${sequence}`;
   }
@@ -134,7 +137,9 @@ class Exchange {
     if (!(await this.event(this.chunk({ role: 'assistant', content: '' })))) return;
     for (const piece of chunks) {
       if (delayMs > 0) await sleep(delayMs);
-      if (!(await this.contentEvent(piece))) return;
+      const sent = this.contentEvent(piece);
+      this.onContentSent?.(piece);
+      if (!(await sent)) return;
     }
     if (finishReason !== null) await this.event(this.chunk({}, finishReason));
     if (this.includeUsage) {
@@ -341,7 +346,7 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
     requests.push(body);
     const step = queue.shift() ?? defaultStep ?? NO_STEP;
     try {
-      await play(step, new Exchange(body, res, ++sequence), res);
+      await play(step, new Exchange(body, res, ++sequence, options.onContentSent), res);
     } catch {
       res.destroy();
     }

@@ -199,7 +199,8 @@ export async function up(db: Kysely<any>): Promise<void> {
         CHECK (status IN ('streaming', 'complete', 'stopped', 'error')),
       idempotency_key text,
       generation_id uuid REFERENCES generations (id) ON DELETE SET NULL,
-      created_at timestamptz NOT NULL DEFAULT now(),
+      -- clock_timestamp: a message and its reply, inserted in one transaction, stay ordered.
+      created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (user_id, idempotency_key)
     );

@@ -22,12 +22,20 @@ export async function removeJob(db: Db, jobKey: string): Promise<void> {
   await sql`SELECT graphile_worker.remove_job(${jobKey})`.execute(db);
 }
 
-/** Worker ids holding locks on jobs with these keys (to unlock the jobs of a dead worker). */
-export async function lockedByForJobKeys(db: Db, jobKeys: string[]): Promise<string[]> {
+/**
+ * Worker ids holding locks, taken more than `olderThanMs` ago, on jobs with these keys: a
+ * worker that locked a job just now has not had time to heartbeat, and is left alone.
+ */
+export async function lockedByForJobKeys(
+  db: Db,
+  jobKeys: string[],
+  olderThanMs: number,
+): Promise<string[]> {
   if (jobKeys.length === 0) return [];
   const { rows } = await sql<{ locked_by: string }>`
     SELECT DISTINCT locked_by FROM graphile_worker.jobs
-    WHERE key = ANY(${jobKeys}::text[]) AND locked_by IS NOT NULL`.execute(db);
+    WHERE key = ANY(${jobKeys}::text[]) AND locked_by IS NOT NULL
+      AND locked_at < now() - make_interval(secs => ${olderThanMs / 1000})`.execute(db);
   return rows.map((r) => r.locked_by);
 }
 

@@ -34,9 +34,8 @@ export async function appendStreamEvent(
   db: Db,
   input: { generationId: string; type: string; data: Record<string, unknown> },
 ): Promise<StreamEventRow> {
-  if (!db.isTransaction) {
-    return db.transaction().execute((trx) => appendStreamEvent(trx, input));
-  }
+  const json = JSON.stringify(input.data);
+  if (!db.isTransaction) return appendStreamEventAlone(db, input, json);
   // One writer per generation at a time, until commit: ids then commit in order, so a
   // subscriber that has seen id N can never later miss an id below N.
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${input.generationId}, 0))`.execute(db);
@@ -45,7 +44,7 @@ export async function appendStreamEvent(
     .values({
       generation_id: input.generationId,
       type: input.type,
-      data: JSON.stringify(input.data),
+      data: json,
     })
     .returning(['id'])
     .executeTakeFirstOrThrow();
@@ -57,11 +56,39 @@ export async function appendStreamEvent(
   };
   const full = JSON.stringify({ id: row.id, generationId: input.generationId, event });
   const payload =
-    full.length <= INLINE_PAYLOAD_LIMIT
+    Buffer.byteLength(full) <= INLINE_PAYLOAD_LIMIT
       ? full
       : JSON.stringify({ id: row.id, generationId: input.generationId });
   await sql`SELECT pg_notify(${STREAM_EVENTS_CHANNEL}, ${payload})`.execute(db);
   return event;
+}
+
+/**
+ * The same outside a transaction, in one round trip: lock, insert and NOTIFY in a single
+ * statement, whose implicit transaction holds the lock until it commits. This is the hot path
+ * of streamed chat tokens.
+ */
+async function appendStreamEventAlone(
+  db: Db,
+  input: { generationId: string; type: string; data: Record<string, unknown> },
+  json: string,
+): Promise<StreamEventRow> {
+  const inline =
+    Buffer.byteLength(json) + Buffer.byteLength(input.type) + 200 <= INLINE_PAYLOAD_LIMIT;
+  const { rows } = await sql<{ id: string }>`
+    WITH locked AS (SELECT pg_advisory_xact_lock(hashtextextended(${input.generationId}, 0))),
+    inserted AS (
+      INSERT INTO stream_events (generation_id, type, data)
+      SELECT ${input.generationId}::uuid, ${input.type}, ${json}::jsonb FROM locked
+      RETURNING id
+    )
+    SELECT id::text AS id, pg_notify(${STREAM_EVENTS_CHANNEL}, CASE WHEN ${inline}::boolean
+      THEN json_build_object('id', id::text, 'generationId', ${input.generationId}::text, 'event',
+        json_build_object('id', id::text, 'generationId', ${input.generationId}::text,
+          'type', ${input.type}::text, 'data', ${json}::json))::text
+      ELSE json_build_object('id', id::text, 'generationId', ${input.generationId}::text)::text
+    END) FROM inserted`.execute(db);
+  return { id: rows[0]!.id, generationId: input.generationId, type: input.type, data: input.data };
 }
 
 /** Events of one generation after `afterId`, oldest first. */

@@ -1,8 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createLogger, loadEnv, startServer } from '@stepwise/server';
 import pg from 'pg';
-import { loadEnv } from '../src/env.js';
-import { createLogger } from '../src/logger.js';
-import { startServer } from '../src/server.js';
 import { createBenchDatabase } from './bench-database.js';
 import { fmt, summarize } from './stats.js';
 

@@ -1,6 +1,8 @@
+import { benchChatStream, printChatStream } from './chat-stream.bench.js';
 import { benchPlanGenerate, printPlanGenerate } from './plan-generate.bench.js';
 
 // `pnpm bench`: every benchmark, each next to its reference in the same run. Bounded in
 // count and time; talks only to 127.0.0.1.
 console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
 printPlanGenerate(await benchPlanGenerate());
+printChatStream(await benchChatStream());

@@ -72,7 +72,9 @@ export async function runChatReply(
   const drain = async () => {
     while (queue.length > 0) {
       const event = queue.shift()!;
-      await appendStreamEvent(db, { generationId: generation.id, type: event.type, data: event });
+      hub.publish(
+        await appendStreamEvent(db, { generationId: generation.id, type: event.type, data: event }),
+      );
     }
     draining = undefined;
   };

@@ -19,6 +19,11 @@ interface Subscriber {
 export interface EventHub {
   /** Follows one generation's events on this instance; returns the unsubscribe function. */
   subscribe(generationId: string, subscriber: Subscriber): () => void;
+  /**
+   * Hands an event this process has just committed to its local subscribers at once, ahead of
+   * its NOTIFY; subscribers drop the copy that arrives later by its id.
+   */
+  publish(event: StreamEventRow): void;
   /** Number of local subscriptions (for metrics and tests). */
   size(): number;
   close(): Promise<void>;
@@ -118,6 +123,9 @@ export async function createEventHub(input: {
         if (set.size === 0 && subscribers.get(generationId) === set)
           subscribers.delete(generationId);
       };
+    },
+    publish: (event) => {
+      if (subscribers.has(event.generationId)) dispatch(event);
     },
     size: () => {
       let total = 0;

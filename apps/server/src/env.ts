@@ -34,6 +34,7 @@ export const ZEnv = z
     AUTH_SECRET: optional(z.string().min(32)),
     AUTH_BASE_URL: optional(z.string().url()),
     TRUST_PROXY: boolean.default(false),
+    SESSION_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
     SIGNIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     SIGNIN_MAX_PER_IP: z.coerce.number().int().min(1).default(30),
     SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),

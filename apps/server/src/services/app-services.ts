@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Env } from '../env.js';
 import type { Logger } from '../logger.js';
 import type { Auth } from './auth/create-auth.js';
+import type { SessionCache } from './auth/session-cache.js';
 import type { SignInLimiter } from './auth/sign-in-limiter.js';
 import type { EventHub } from './events/event-hub.js';
 
@@ -14,6 +15,7 @@ export type AppServices = {
   pool: pg.Pool;
   auth: Auth;
   signInLimiter: SignInLimiter;
+  sessionCache: SessionCache;
   logger: Logger;
   /** LLM provider settings; `mode: 'offline'` without an API key or base URL. */
   ai: AiConfig;

@@ -6,6 +6,7 @@ import type { Env } from '../env.js';
 import type { Logger } from '../logger.js';
 import type { AppServices } from './app-services.js';
 import { createAuth } from './auth/create-auth.js';
+import { SessionCache } from './auth/session-cache.js';
 import { createSignInLimiter } from './auth/sign-in-limiter.js';
 import { createEventHub } from './events/event-hub.js';
 
@@ -46,6 +47,7 @@ export async function createServices(input: {
       trustedOrigins: env.CORS_ORIGINS.filter((origin) => origin !== '*'),
       logger: logger.child({ component: 'auth' }),
     }),
+    sessionCache: new SessionCache(env.SESSION_CACHE_MS),
     signInLimiter: createSignInLimiter({
       pool: database.pool,
       maxPerAccount: env.SIGNIN_MAX_PER_ACCOUNT,

@@ -11,6 +11,11 @@ export interface MockOpenAIOptions {
   port?: number;
   /** Answer when the script is empty; without it an empty script answers 500. */
   defaultStep?: MockStep;
+  /**
+   * Chooses the answer from the request when the script is empty (before `defaultStep`):
+   * e.g. a plan for plan requests and text for chat requests in a mixed load test.
+   */
+  respond?: (body: MockRequestBody) => MockStep | undefined;
   /** Called as each streamed content piece is handed to the socket (for latency benchmarks). */
   onContentSent?: (content: string) => void;
 }
@@ -344,7 +349,7 @@ export async function startMockOpenAI(options: MockOpenAIOptions = {}): Promise<
       return;
     }
     requests.push(body);
-    const step = queue.shift() ?? defaultStep ?? NO_STEP;
+    const step = queue.shift() ?? options.respond?.(body) ?? defaultStep ?? NO_STEP;
     try {
       await play(step, new Exchange(body, res, ++sequence, options.onContentSent), res);
     } catch {

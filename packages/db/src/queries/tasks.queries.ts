@@ -254,7 +254,7 @@ export async function deleteTask(
  */
 export async function setTaskCompleted(
   db: Db,
-  input: { userId: string; taskId: string; completed: boolean },
+  input: { userId: string; taskId: string; completed: boolean; onlyIfNotRecurring?: boolean },
 ): Promise<{ task: TaskDto; changed: boolean } | undefined> {
   const row = await db
     .updateTable('tasks')
@@ -262,9 +262,11 @@ export async function setTaskCompleted(
     .where('id', '=', input.taskId)
     .where('user_id', '=', input.userId)
     .where('completed_at', input.completed ? 'is' : 'is not', null)
+    .$if(input.onlyIfNotRecurring === true, (q) => q.where('recurrence', 'is', null))
     .returningAll()
     .executeTakeFirst();
   if (row) return { task: toTaskDto(row), changed: true };
+  if (input.onlyIfNotRecurring) return undefined;
   const task = await getTask(db, input);
   return task && { task, changed: false };
 }

@@ -59,6 +59,8 @@ export async function signIn(
 
 /** Revokes the session of the request's bearer token; signing out twice is not an error. */
 export async function signOut(services: AppServices, headers: Headers): Promise<void> {
+  const token = headers.get('authorization')?.slice(7).trim();
+  if (token) services.sessionCache.delete(token);
   await callAuth(() => services.auth.api.signOut({ headers }));
 }
 
@@ -68,8 +70,8 @@ const SESSION_UPDATE_AGE_MS = 24 * 3600_000;
 
 /**
  * The user behind a bearer token, or null when it is missing, unknown or expired. The common
- * case is one indexed query; a session due for its sliding refresh goes through better-auth's
- * `getSession`, which extends it.
+ * case is a cache hit (SESSION_CACHE_MS) or one indexed query; a session due for its sliding
+ * refresh goes through better-auth's `getSession`, which extends it.
  */
 export async function getSessionUser(
   services: AppServices,
@@ -79,10 +81,13 @@ export async function getSessionUser(
   if (!authorization?.toLowerCase().startsWith('bearer ')) return null;
   const token = authorization.slice(7).trim();
   if (!token || token.includes('.')) return getSessionUserFromAuth(services, headers);
+  const cached = services.sessionCache.get(token);
+  if (cached) return cached;
   const session = await findSessionByToken(services.db, token);
   if (!session) return null;
   const age = SESSION_TTL_MS - (session.expiresAt.getTime() - Date.now());
   if (age >= SESSION_UPDATE_AGE_MS) return getSessionUserFromAuth(services, headers);
+  services.sessionCache.set(token, session.user, session.expiresAt);
   return session.user;
 }
 

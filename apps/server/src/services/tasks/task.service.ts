@@ -22,6 +22,9 @@ export async function setTaskComplete(
   db: Kysely<Database>,
   input: { userId: string; taskId: string; completed: boolean; today?: string },
 ): Promise<{ task: TaskDto; next: TaskDto | null }> {
+  // The common case, a task that does not recur, is one statement without a transaction.
+  const simple = await setTaskCompleted(db, { ...input, onlyIfNotRecurring: true });
+  if (simple) return { task: simple.task, next: null };
   return db.transaction().execute(async (trx) => {
     const result = await setTaskCompleted(trx, input);
     if (!result) throw new DomainError('NOT_FOUND', 'task not found');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   createDb,
@@ -8,19 +9,23 @@ import {
   startEmbeddedPostgres,
 } from '@stepwise/db';
 import pg from 'pg';
+import { freePort } from './child-process.js';
 
 /**
  * A fresh, migrated database for one benchmark run: on DATABASE_URL's server when set, else
- * on a throwaway embedded cluster (`.data/pg-bench`). `drop()` removes it again.
+ * on a throwaway embedded cluster of its own (`.data/pg-bench/<pid>`, a free port), so two
+ * runs at once do not stop each other's. `drop()` removes it again.
  */
 export async function createBenchDatabase(adminUrl = process.env.DATABASE_URL) {
   let embedded: EmbeddedPostgres | undefined;
+  const dataDir = path.join(
+    findProjectRoot(),
+    '.data',
+    'pg-bench',
+    `${process.pid}-${randomBytes(2).toString('hex')}`,
+  );
   if (!adminUrl) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: path.join(findProjectRoot(), '.data', 'pg-bench'),
-      port: 5441,
-      ephemeral: true,
-    });
+    embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), ephemeral: true });
     adminUrl = embedded.url;
   }
   const name = `stepwise_bench_${randomBytes(3).toString('hex')}`;
@@ -38,7 +43,10 @@ export async function createBenchDatabase(adminUrl = process.env.DATABASE_URL) {
     async drop() {
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
-      await embedded?.stop();
+      if (embedded) {
+        await embedded.stop();
+        await rm(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

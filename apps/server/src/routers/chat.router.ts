@@ -50,7 +50,7 @@ export const chatRouter = {
         generationId: generation.id,
         lastEventId: input.lastEventId ?? undefined,
         isTerminal: isTerminalChatEvent,
-        signal: AbortSignal.any([signal ?? new AbortController().signal, ctx.shutdown.signal]),
+        signals: [signal, ctx.shutdown.signal],
       });
       return (async function* () {
         for await (const event of events) yield tracked(event.id, event.data as ChatStreamEvent);

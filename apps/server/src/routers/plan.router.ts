@@ -42,7 +42,7 @@ export const planRouter = {
         generationId: generation.id,
         lastEventId: input.lastEventId ?? undefined,
         isTerminal: isTerminalPlanEvent,
-        signal: AbortSignal.any([signal ?? new AbortController().signal, ctx.shutdown.signal]),
+        signals: [signal, ctx.shutdown.signal],
       });
       return (async function* () {
         for await (const event of events) {

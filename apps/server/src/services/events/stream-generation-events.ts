@@ -6,7 +6,7 @@ const PAGE = 500;
 /**
  * A generation's events after `lastEventId`: first the stored history, then live events,
  * with no gap and no duplicate (the hub subscription starts before the history is read, and
- * a cursor drops what was already delivered). Ends after a terminal event or on `signal`.
+ * a cursor drops what was already delivered). Ends after a terminal event or when one of `signals` aborts.
  */
 export async function* streamGenerationEvents(input: {
   db: Kysely<Database>;
@@ -14,9 +14,12 @@ export async function* streamGenerationEvents(input: {
   generationId: string;
   lastEventId?: string | undefined;
   isTerminal: (type: string) => boolean;
-  signal: AbortSignal;
+  /** Any of these ends the stream (the request's, the server's shutdown). */
+  signals: (AbortSignal | undefined)[];
 }): AsyncGenerator<StreamEventRow> {
-  const { db, hub, generationId, isTerminal, signal } = input;
+  const { db, hub, generationId, isTerminal } = input;
+  const signals = input.signals.filter((s): s is AbortSignal => s !== undefined);
+  const aborted = () => signals.some((s) => s.aborted);
   const live: StreamEventRow[] = [];
   let needsRead = true;
   let wake: (() => void) | undefined;
@@ -30,11 +33,13 @@ export async function* streamGenerationEvents(input: {
       wake?.();
     },
   });
+  // Plain listeners, removed at the end: AbortSignal.any would leave a trace on the
+  // long-lived shutdown signal for every subscription ever opened.
   const onAbort = () => wake?.();
-  signal.addEventListener('abort', onAbort);
+  for (const signal of signals) signal.addEventListener('abort', onAbort);
   let cursor = BigInt(input.lastEventId ?? '0');
   try {
-    while (!signal.aborted) {
+    while (!aborted()) {
       if (needsRead) {
         needsRead = false;
         for (;;) {
@@ -58,7 +63,7 @@ export async function* streamGenerationEvents(input: {
         yield event;
         if (isTerminal(event.type)) return;
       }
-      if (!needsRead && live.length === 0 && !signal.aborted) {
+      if (!needsRead && live.length === 0 && !aborted()) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
@@ -66,7 +71,7 @@ export async function* streamGenerationEvents(input: {
       }
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    for (const signal of signals) signal.removeEventListener('abort', onAbort);
     unsubscribe();
   }
 }

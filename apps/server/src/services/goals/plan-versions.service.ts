@@ -47,6 +47,7 @@ export function savePlanSnapshot(
     plan: TPlan;
     source: PlanVersionSource;
     summary?: string;
+    generationId?: string | null;
   },
 ): Promise<{ planVersion: PlanVersionDto; tasks: TaskDto[] }> {
   const { plan } = input;
@@ -59,7 +60,7 @@ export function savePlanSnapshot(
     title: plan.title,
     summary: input.summary ?? plan.summary,
     plan,
-    generationId: null,
+    generationId: input.generationId ?? null,
     tasks: placed.map((task, i) => ({
       taskKey: keys[i]!,
       week: task.week,

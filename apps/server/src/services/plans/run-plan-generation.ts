@@ -6,14 +6,13 @@ import {
   finishGeneration,
   getGoalWithPlan,
   listStreamEvents,
-  savePlanVersion,
   setGoalStatus,
   startGenerationAttempt,
   touchGeneration,
 } from '@stepwise/db';
 import type { AppServices } from '../app-services.js';
+import { savePlanSnapshot } from '../goals/plan-versions.service.js';
 import type { Jsonified, PlanProgressEvent, PlanProgressPhase } from './plan-events.js';
-import { assignTaskKeys } from './task-keys.js';
 
 /** Thrown when the worker stops mid-generation: the job is retried, not failed. */
 export class WorkerShutdownError extends Error {
@@ -145,8 +144,6 @@ async function storePlan(
   },
 ) {
   const { plan, usage, fixes } = input.result;
-  const placed = placeTasks(plan);
-  const keys = assignTaskKeys(placed);
   await services.db.transaction().execute(async (trx) => {
     const finished = await finishGeneration(trx, {
       generationId: input.generationId,
@@ -158,25 +155,12 @@ async function storePlan(
     });
     // Cancelled while the model was writing: store nothing.
     if (!finished) return;
-    const saved = await savePlanVersion(trx, {
+    const saved = await savePlanSnapshot(trx, {
       goalId: input.goalId,
       userId: input.userId,
       source: input.revision ? 'revised' : 'generated',
-      title: plan.title,
-      summary: plan.summary,
       plan,
       generationId: input.generationId,
-      tasks: placed.map((task, index) => ({
-        taskKey: keys[index]!,
-        week: task.week,
-        day: task.day,
-        date: task.date,
-        title: task.title,
-        notes: task.description,
-        category: task.category,
-        effortMinutes: task.effortMinutes,
-        position: task.position,
-      })),
     });
     // A first plan makes the goal active; a revision leaves its status as the person set it.
     if (!input.revision) await setGoalStatus(trx, { goalId: input.goalId, status: 'active' });

@@ -1,10 +1,9 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type MockOpenAI, startMockOpenAI } from '@stepwise/ai/testing';
-import type { ChatStreamEvent, RunningServer } from '@stepwise/server';
+import type { RunningServer } from '@stepwise/server';
 import { startTestServer } from '@stepwise/server/testing';
-import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStepwiseClient, type StepwiseClient } from './index.js';
+import { followChat, replyText, signUpClient } from './testing/follow.js';
 
 let mock: MockOpenAI;
 let online: RunningServer;
@@ -22,44 +21,9 @@ afterAll(async () => {
   await mock?.close();
 });
 
-async function signUp(server: RunningServer) {
-  let token: string | undefined;
-  const client = createStepwiseClient({ url: server.url, getToken: () => token, EventSource });
-  ({ token } = await client.auth.signUp.mutate({
-    email: `chat-${randomBytes(4).toString('hex')}@example.test`,
-    password: 'long enough',
-    name: 'Chat',
-  }));
-  return client;
-}
-
-type Received = { id: string; data: ChatStreamEvent };
-function follow(
-  client: StepwiseClient,
-  input: { generationId: string; lastEventId?: string },
-  stopAfter = Infinity,
-) {
-  return new Promise<Received[]>((resolve, reject) => {
-    const received: Received[] = [];
-    const sub = client.chat.stream.subscribe(input, {
-      onData: ({ id, data }) => {
-        received.push({ id, data });
-        if (data.type === 'end' || data.type === 'error' || received.length >= stopAfter) {
-          sub.unsubscribe();
-          resolve(received);
-        }
-      },
-      onError: reject,
-    });
-  });
-}
-
-const text = (events: Received[]) =>
-  events.map((e) => (e.data.type === 'delta' ? e.data.text : '')).join('');
-
 describe('chat with a (mock) model over SSE', () => {
   it('resumes a reply stream cut mid-way into exactly the uninterrupted sequence', async () => {
-    const client = await signUp(online);
+    const client = (await signUpClient(online.url)).client;
     mock.reset();
     mock.script({
       kind: 'stream',
@@ -70,19 +34,19 @@ describe('chat with a (mock) model over SSE', () => {
       content: 'Tell me about pacing',
       idempotencyKey: randomUUID(),
     });
-    const uninterrupted = follow(client, { generationId: sent.generationId });
-    const first = await follow(client, { generationId: sent.generationId }, 3);
-    const rest = await follow(client, {
+    const uninterrupted = followChat(client, { generationId: sent.generationId });
+    const first = await followChat(client, { generationId: sent.generationId }, 3);
+    const rest = await followChat(client, {
       generationId: sent.generationId,
       lastEventId: first.at(-1)!.id,
     });
     const full = await uninterrupted;
     expect([...first, ...rest].map((e) => e.id)).toEqual(full.map((e) => e.id));
-    expect(text(full)).toBe(Array.from({ length: 30 }, (_, i) => `t${i} `).join(''));
+    expect(replyText(full)).toBe(Array.from({ length: 30 }, (_, i) => `t${i} `).join(''));
   });
 
   it('stops a reply mid-stream and keeps the partial text; closing the stream is not a stop', async () => {
-    const client = await signUp(online);
+    const client = (await signUpClient(online.url)).client;
     mock.reset();
     mock.script({
       kind: 'stream',
@@ -94,23 +58,23 @@ describe('chat with a (mock) model over SSE', () => {
       idempotencyKey: randomUUID(),
     });
     // A subscriber that goes away does not stop the reply.
-    await follow(client, { generationId: sent.generationId }, 2);
-    const seen = await follow(client, { generationId: sent.generationId }, 6);
+    await followChat(client, { generationId: sent.generationId }, 2);
+    const seen = await followChat(client, { generationId: sent.generationId }, 6);
     expect(await client.chat.stop.mutate({ generationId: sent.generationId })).toEqual({
       stopped: true,
     });
-    const all = await follow(client, { generationId: sent.generationId });
+    const all = await followChat(client, { generationId: sent.generationId });
     expect(all.at(-1)?.data).toMatchObject({ type: 'end', reason: 'stopped' });
     expect(all.length).toBeGreaterThan(seen.length - 1);
     const history = await client.chat.history.query({ conversationId: sent.conversationId });
     const reply = history.items.find((m) => m.id === sent.assistantMessageId)!;
     expect(reply.status).toBe('stopped');
-    expect(reply.content).toBe(text(all));
+    expect(reply.content).toBe(replyText(all));
     expect(reply.content).not.toContain('s39');
   });
 
   it('stores one message for duplicate sends racing over HTTP', async () => {
-    const client = await signUp(online);
+    const client = (await signUpClient(online.url)).client;
     mock.reset();
     mock.setDefault({ kind: 'stream', chunks: ['ok'] });
     const key = randomUUID();
@@ -120,7 +84,7 @@ describe('chat with a (mock) model over SSE', () => {
       ),
     );
     expect(new Set(sends.map((s) => s.userMessageId)).size).toBe(1);
-    await follow(client, { generationId: sends[0]!.generationId });
+    await followChat(client, { generationId: sends[0]!.generationId });
     const history = await client.chat.history.query({ conversationId: sends[0]!.conversationId });
     expect(history.items.filter((m) => m.role === 'user')).toHaveLength(1);
     mock.setDefault(undefined);

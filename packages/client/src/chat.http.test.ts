@@ -1,9 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { ChatStreamEvent, RunningServer } from '@stepwise/server';
+import { randomUUID } from 'node:crypto';
+import type { RunningServer } from '@stepwise/server';
 import { startTestServer } from '@stepwise/server/testing';
-import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStepwiseClient, type StepwiseClient } from './index.js';
+import { followChat, replyText, signUpClient } from './testing/follow.js';
 
 let offline: RunningServer;
 beforeAll(async () => {
@@ -12,63 +11,28 @@ beforeAll(async () => {
 });
 afterAll(() => offline?.close());
 
-async function signUp(server: RunningServer) {
-  let token: string | undefined;
-  const client = createStepwiseClient({ url: server.url, getToken: () => token, EventSource });
-  ({ token } = await client.auth.signUp.mutate({
-    email: `chat-${randomBytes(4).toString('hex')}@example.test`,
-    password: 'long enough',
-    name: 'Chat',
-  }));
-  return client;
-}
-
-type Received = { id: string; data: ChatStreamEvent };
-function follow(
-  client: StepwiseClient,
-  input: { generationId: string; lastEventId?: string },
-  stopAfter = Infinity,
-) {
-  return new Promise<Received[]>((resolve, reject) => {
-    const received: Received[] = [];
-    const sub = client.chat.stream.subscribe(input, {
-      onData: ({ id, data }) => {
-        received.push({ id, data });
-        if (data.type === 'end' || data.type === 'error' || received.length >= stopAfter) {
-          sub.unsubscribe();
-          resolve(received);
-        }
-      },
-      onError: reject,
-    });
-  });
-}
-
-const text = (events: Received[]) =>
-  events.map((e) => (e.data.type === 'delta' ? e.data.text : '')).join('');
-
 describe('chat over HTTP and SSE', () => {
   it('streams an offline reply end to end and stores it', async () => {
-    const client = await signUp(offline);
+    const client = (await signUpClient(offline.url)).client;
     const sent = await client.chat.send.mutate({
       content: 'What should I do today?',
       idempotencyKey: randomUUID(),
     });
-    const events = await follow(client, { generationId: sent.generationId });
+    const events = await followChat(client, { generationId: sent.generationId });
     expect(events[0]?.data).toMatchObject({ type: 'start', messageId: sent.assistantMessageId });
     expect(events.at(-1)?.data).toMatchObject({ type: 'end', reason: 'complete' });
     const history = await client.chat.history.query({ conversationId: sent.conversationId });
     expect(history.items.map((m) => m.role)).toEqual(['assistant', 'user']);
-    expect(history.items[0]).toMatchObject({ status: 'complete', content: text(events) });
+    expect(history.items[0]).toMatchObject({ status: 'complete', content: replyText(events) });
     const conversations = await client.chat.conversations.query({});
     expect(conversations.items.map((c) => c.id)).toContain(sent.conversationId);
   });
 
   it('answers NOT_FOUND for another user’s conversation and reply', async () => {
-    const owner = await signUp(offline);
-    const stranger = await signUp(offline);
+    const owner = (await signUpClient(offline.url)).client;
+    const stranger = (await signUpClient(offline.url)).client;
     const sent = await owner.chat.send.mutate({ content: 'hi', idempotencyKey: randomUUID() });
-    await follow(owner, { generationId: sent.generationId });
+    await followChat(owner, { generationId: sent.generationId });
     const notFound = { data: { code: 'NOT_FOUND' } };
     await expect(
       stranger.chat.history.query({ conversationId: sent.conversationId }),
@@ -86,7 +50,7 @@ describe('chat over HTTP and SSE', () => {
         idempotencyKey: randomUUID(),
       }),
     ).rejects.toMatchObject(notFound);
-    const error = await follow(stranger, { generationId: sent.generationId }).catch(
+    const error = await followChat(stranger, { generationId: sent.generationId }).catch(
       (e: unknown) => e,
     );
     expect(String((error as { message?: string }).message ?? error)).toMatch(/not found/i);

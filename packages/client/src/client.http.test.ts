@@ -1,14 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { RunningServer } from '@stepwise/server';
 import { startTestServer } from '@stepwise/server/testing';
-import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createStepwiseClient,
-  isTRPCClientError,
-  type PlanProgressEvent,
-  type RouterOutputs,
-} from './index.js';
+import { isTRPCClientError, type RouterOutputs } from './index.js';
+import { followPlan, signUpClient } from './testing/follow.js';
 
 let server: RunningServer;
 beforeAll(async () => {
@@ -17,35 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-async function signUp() {
-  let token: string | undefined;
-  const client = createStepwiseClient({ url: server.url, getToken: () => token, EventSource });
-  const email = `http-${randomBytes(4).toString('hex')}@example.test`;
-  const result = await client.auth.signUp.mutate({ email, password: 'long enough', name: 'Http' });
-  token = result.token;
-  return { client, user: result.user, email };
-}
-
-function collectProgress(
-  client: ReturnType<typeof createStepwiseClient>,
-  input: { generationId: string; lastEventId?: string },
-  stopAfter?: number,
-): Promise<{ id: string; data: PlanProgressEvent }[]> {
-  return new Promise((resolve, reject) => {
-    const events: { id: string; data: PlanProgressEvent }[] = [];
-    const subscription = client.plan.progress.subscribe(input, {
-      onData: (event) => {
-        events.push({ id: event.id, data: event.data });
-        const type = event.data.type;
-        if (type === 'completed' || type === 'failed' || events.length === stopAfter) {
-          subscription.unsubscribe();
-          resolve(events);
-        }
-      },
-      onError: reject,
-    });
-  });
-}
+const signUp = () => signUpClient(server.url);
 
 describe('typed client over HTTP', () => {
   it('batches queries and mutations with the bearer token', async () => {
@@ -75,7 +41,7 @@ describe('typed client over HTTP', () => {
       dailyHours: 1,
       level: 'beginner',
     });
-    const events = await collectProgress(client, { generationId });
+    const events = await followPlan(client, { generationId });
     const types = events.map((e) => e.data.type);
     expect(types[0]).toBe('queued');
     expect(types).toContain('status');
@@ -100,10 +66,10 @@ describe('typed client over HTTP', () => {
     );
 
     // A late subscriber gets the full history; one resuming from an id gets the rest only.
-    const again = await collectProgress(client, { generationId });
+    const again = await followPlan(client, { generationId });
     expect(again.map((e) => e.id)).toEqual(events.map((e) => e.id));
     const cut = events[3]!.id;
-    const resumed = await collectProgress(client, { generationId, lastEventId: cut });
+    const resumed = await followPlan(client, { generationId, lastEventId: cut });
     expect(resumed.map((e) => e.id)).toEqual(events.slice(4).map((e) => e.id));
   });
 
@@ -119,7 +85,7 @@ describe('typed client over HTTP', () => {
     await expect(stranger.client.plan.cancel.mutate({ generationId })).rejects.toMatchObject({
       data: { code: 'NOT_FOUND' },
     });
-    const error = await collectProgress(stranger.client, { generationId }).catch((e) => e);
+    const error = await followPlan(stranger.client, { generationId }).catch((e) => e);
     expect(error.data?.code ?? error.message).toMatch(/NOT_FOUND|not found/);
   });
 });

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { examplePlan, type MockOpenAI, planSteps, startMockOpenAI } from '@stepwise/ai/testing';
 import type { RunningServer } from '@stepwise/server';
 import { startTestServer } from '@stepwise/server/testing';
-import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createStepwiseClient, type PlanProgressEvent, type StepwiseClient } from './index.js';
+import type { PlanProgressEvent } from './index.js';
+import { followPlan, type Received, signUpClient } from './testing/follow.js';
 
 const START = '2026-03-02';
 const plan = examplePlan({ weeks: 2, startDate: START, tasksPerDay: 2, effortMinutes: 20 });
@@ -28,35 +27,8 @@ afterAll(async () => {
 });
 
 async function userClients() {
-  const email = `res-${randomBytes(4).toString('hex')}@example.test`;
-  let token: string | undefined;
-  const make = (url: string) => createStepwiseClient({ url, getToken: () => token, EventSource });
-  const a = make(apiOnly.url);
-  ({ token } = await a.auth.signUp.mutate({ email, password: 'long enough', name: 'R' }));
-  return { a, b: make(withWorker.url) };
-}
-
-type Received = { id: string; data: PlanProgressEvent };
-
-/** Subscribes until the stream ends, or until `stopAfter` events (then unsubscribes: a cut). */
-function follow(
-  client: StepwiseClient,
-  input: { generationId: string; lastEventId?: string },
-  stopAfter = Infinity,
-) {
-  return new Promise<Received[]>((resolve, reject) => {
-    const received: Received[] = [];
-    const sub = client.plan.progress.subscribe(input, {
-      onData: ({ id, data }) => {
-        received.push({ id, data });
-        if (data.type === 'completed' || data.type === 'failed' || received.length >= stopAfter) {
-          sub.unsubscribe();
-          resolve(received);
-        }
-      },
-      onError: reject,
-    });
-  });
+  const { client, clientOn } = await signUpClient(apiOnly.url);
+  return { a: client, b: clientOn(withWorker.url) };
 }
 
 describe('plan generation across instances', () => {
@@ -70,8 +42,8 @@ describe('plan generation across instances', () => {
       startDate: START,
     });
     const [onA, onB] = await Promise.all([
-      follow(a, { generationId }),
-      follow(b, { generationId }),
+      followPlan(a, { generationId }),
+      followPlan(b, { generationId }),
     ]);
     expect(onB.map((e) => e.id)).toEqual(onA.map((e) => e.id));
     expect(onA.filter((e) => e.data.type === 'task')).toHaveLength(TASKS);
@@ -89,22 +61,24 @@ describe('plan generation across instances', () => {
       durationWeeks: 2,
       startDate: START,
     });
-    const uninterrupted = follow(a, { generationId });
+    const uninterrupted = followPlan(a, { generationId });
 
     // Cut live after 1, then 2, then 3 more events, alternating instances, resuming by id.
-    const pieces: Received[] = [];
+    const pieces: Received<PlanProgressEvent>[] = [];
     const clients = [b, a, b, a];
     for (const [i, size] of [1, 2, 3].entries()) {
       const lastEventId = pieces.at(-1)?.id;
       pieces.push(
-        ...(await follow(
+        ...(await followPlan(
           clients[i]!,
           { generationId, ...(lastEventId ? { lastEventId } : {}) },
           size,
         )),
       );
     }
-    pieces.push(...(await follow(clients[3]!, { generationId, lastEventId: pieces.at(-1)!.id })));
+    pieces.push(
+      ...(await followPlan(clients[3]!, { generationId, lastEventId: pieces.at(-1)!.id })),
+    );
     const full = await uninterrupted;
     expect(pieces.map((e) => e.id)).toEqual(full.map((e) => e.id));
     expect(pieces.map((e) => e.data)).toEqual(full.map((e) => e.data));

@@ -1,5 +1,3 @@
-import { DomainError } from '@stepwise/core';
-import { findGeneration } from '@stepwise/db';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
 import { type ChatStreamEvent, isTerminalChatEvent } from '../services/chat/chat-events.js';
@@ -10,7 +8,7 @@ import {
   resetConversations,
 } from '../services/chat/chat-history.service.js';
 import { sendMessage, stopReply } from '../services/chat/chat-send.service.js';
-import { streamGenerationEvents } from '../services/events/stream-generation-events.js';
+import { openGenerationStream } from '../services/events/open-generation-stream.js';
 import { protectedProcedure } from '../trpc/init.js';
 import { ZEventId, ZId } from './ids.js';
 
@@ -39,18 +37,12 @@ export const chatRouter = {
   stream: protectedProcedure
     .input(z.object({ generationId: ZId, lastEventId: ZEventId.nullish() }))
     .subscription(async ({ ctx, input, signal }) => {
-      const generation = await findGeneration(ctx.db, {
+      const events = await openGenerationStream(ctx, {
+        ...input,
         userId: ctx.user.id,
-        generationId: input.generationId,
-      });
-      if (generation?.kind !== 'chat') throw new DomainError('NOT_FOUND', 'reply not found');
-      const events = streamGenerationEvents({
-        db: ctx.db,
-        hub: ctx.hub,
-        generationId: generation.id,
-        lastEventId: input.lastEventId ?? undefined,
+        kinds: ['chat'],
         isTerminal: isTerminalChatEvent,
-        signals: [signal, ctx.shutdown.signal],
+        signal,
       });
       return (async function* () {
         for await (const event of events) yield tracked(event.id, event.data as ChatStreamEvent);

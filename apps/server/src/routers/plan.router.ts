@@ -1,9 +1,7 @@
 import { ZPlanRequest } from '@stepwise/ai/schema';
-import { DomainError } from '@stepwise/core';
-import { findGeneration } from '@stepwise/db';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
-import { streamGenerationEvents } from '../services/events/stream-generation-events.js';
+import { openGenerationStream } from '../services/events/open-generation-stream.js';
 import { isTerminalPlanEvent, type PlanProgressEvent } from '../services/plans/plan-events.js';
 import {
   cancelGeneration,
@@ -29,25 +27,15 @@ export const planRouter = {
   progress: protectedProcedure
     .input(z.object({ generationId: ZId, lastEventId: ZEventId.nullish() }))
     .subscription(async ({ ctx, input, signal }) => {
-      // Checked before the stream opens, so a stranger's id fails the request itself.
-      const generation = await findGeneration(ctx.db, {
+      const events = await openGenerationStream(ctx, {
+        ...input,
         userId: ctx.user.id,
-        generationId: input.generationId,
-      });
-      if (!generation || generation.kind === 'chat')
-        throw new DomainError('NOT_FOUND', 'generation not found');
-      const events = streamGenerationEvents({
-        db: ctx.db,
-        hub: ctx.hub,
-        generationId: generation.id,
-        lastEventId: input.lastEventId ?? undefined,
+        kinds: ['plan', 'revision'],
         isTerminal: isTerminalPlanEvent,
-        signals: [signal, ctx.shutdown.signal],
+        signal,
       });
       return (async function* () {
-        for await (const event of events) {
-          yield tracked(event.id, event.data as PlanProgressEvent);
-        }
+        for await (const event of events) yield tracked(event.id, event.data as PlanProgressEvent);
       })();
     }),
 

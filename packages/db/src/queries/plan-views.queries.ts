@@ -1,4 +1,6 @@
+import type { ExpressionBuilder } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { Database } from '../schema.js';
 import { type TaskDto, toTaskDto } from './dto.js';
 import type { Db } from './stream-events.queries.js';
 
@@ -12,6 +14,15 @@ export interface PlanWeekStatsRow {
   lastDate: string | null;
 }
 
+/** The goal's current plan snapshot, as a `plan` column of a select from `goals`. */
+const currentPlanSnapshot = (eb: ExpressionBuilder<Database, 'goals'>) =>
+  eb
+    .selectFrom('plan_versions')
+    .select('plan')
+    .whereRef('plan_versions.goal_id', '=', 'goals.id')
+    .where('plan_versions.is_current', '=', true)
+    .as('plan');
+
 /**
  * The current plan snapshot of one of the caller's goals and its tasks aggregated per plan
  * week, in one round trip (served by `tasks_goal_week_idx`). Undefined when the goal is
@@ -24,12 +35,7 @@ export async function getPlanWeekStats(
   const row = await db
     .selectFrom('goals')
     .select((eb) => [
-      eb
-        .selectFrom('plan_versions')
-        .select('plan')
-        .whereRef('plan_versions.goal_id', '=', 'goals.id')
-        .where('plan_versions.is_current', '=', true)
-        .as('plan'),
+      currentPlanSnapshot(eb),
       jsonArrayFrom(
         eb
           .selectFrom('tasks')
@@ -84,12 +90,7 @@ export async function getPlanWeekTasks(
   const row = await db
     .selectFrom('goals')
     .select((eb) => [
-      eb
-        .selectFrom('plan_versions')
-        .select('plan')
-        .whereRef('plan_versions.goal_id', '=', 'goals.id')
-        .where('plan_versions.is_current', '=', true)
-        .as('plan'),
+      currentPlanSnapshot(eb),
       jsonArrayFrom(
         eb
           .selectFrom('tasks')

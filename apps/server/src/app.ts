@@ -8,6 +8,7 @@ import type { AppServices } from './services/app-services.js';
 import { checkDatabase } from './services/health.service.js';
 import { createHttpContextFactory } from './trpc/create-context.js';
 import { appRouter } from './trpc/root.js';
+import { subscriptionStreams } from './trpc/subscription-streams.js';
 
 export type AppEnv = { Variables: RequestIdVariables & { log: Logger } };
 
@@ -55,6 +56,8 @@ export function createApp(services: AppServices) {
     return c.json(readiness, readiness.ok ? 200 : 503);
   });
 
+  // plan.progress and chat.stream: one serialization per event for all subscribers.
+  app.use('/trpc/*', subscriptionStreams(services));
   app.use('/trpc/*', bodyLimit({ maxSize: 1024 * 1024 }));
   app.use(
     '/trpc/*',

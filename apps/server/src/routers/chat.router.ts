@@ -10,7 +10,7 @@ import {
 import { sendMessage, stopReply } from '../services/chat/chat-send.service.js';
 import { openGenerationStream } from '../services/events/open-generation-stream.js';
 import { protectedProcedure } from '../trpc/init.js';
-import { ZEventId, ZId } from './ids.js';
+import { ZGenerationStreamInput, ZId } from './ids.js';
 
 const ZCursor = z.string().max(500).nullish();
 
@@ -35,7 +35,7 @@ export const chatRouter = {
 
   /** The reply as `tracked` events: start, delta, tool_call, tool_result, plan_updated, end | error. */
   stream: protectedProcedure
-    .input(z.object({ generationId: ZId, lastEventId: ZEventId.nullish() }))
+    .input(ZGenerationStreamInput)
     .subscription(async ({ ctx, input, signal }) => {
       const events = await openGenerationStream(ctx, {
         ...input,

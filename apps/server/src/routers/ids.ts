@@ -5,3 +5,9 @@ export const ZId = z.uuid();
 
 /** Stream event ids: the decimal string of a bigint identity. */
 export const ZEventId = z.string().regex(/^\d{1,19}$/, 'an event id is a decimal number');
+
+/** What `plan.progress` and `chat.stream` take: the generation, and where to resume. */
+export const ZGenerationStreamInput = z.object({
+  generationId: ZId,
+  lastEventId: ZEventId.nullish(),
+});

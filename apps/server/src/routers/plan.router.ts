@@ -9,7 +9,7 @@ import {
 } from '../services/plans/plan-generation.service.js';
 import { startPlanRevision } from '../services/plans/plan-revision.service.js';
 import { protectedProcedure } from '../trpc/init.js';
-import { ZEventId, ZId } from './ids.js';
+import { ZGenerationStreamInput, ZId } from './ids.js';
 import { planViewProcedures } from './plan-views.procedures.js';
 
 export const planRouter = {
@@ -25,7 +25,7 @@ export const planRouter = {
    * then live ones; ends after `completed` or `failed`. Reconnects resume from the last id.
    */
   progress: protectedProcedure
-    .input(z.object({ generationId: ZId, lastEventId: ZEventId.nullish() }))
+    .input(ZGenerationStreamInput)
     .subscription(async ({ ctx, input, signal }) => {
       const events = await openGenerationStream(ctx, {
         ...input,

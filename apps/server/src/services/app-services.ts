@@ -7,6 +7,7 @@ import type { Auth } from './auth/create-auth.js';
 import type { SessionCache } from './auth/session-cache.js';
 import type { SignInLimiter } from './auth/sign-in-limiter.js';
 import type { EventHub } from './events/event-hub.js';
+import type { GenerationFanout } from './events/generation-fanout.js';
 
 /** Long-lived dependencies shared by every request: built once per process in `createServices`. */
 export type AppServices = {
@@ -21,6 +22,8 @@ export type AppServices = {
   ai: AiConfig;
   /** This instance's LISTEN fan-out of stream events. */
   hub: EventHub;
+  /** Every follower of a generation on this instance served from one hub subscription. */
+  fanout: GenerationFanout;
   /** Aborted when the server shuts down: open subscriptions end on it. */
   shutdown: AbortController;
 };

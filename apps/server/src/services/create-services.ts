@@ -9,6 +9,7 @@ import { createAuth } from './auth/create-auth.js';
 import { SessionCache } from './auth/session-cache.js';
 import { createSignInLimiter } from './auth/sign-in-limiter.js';
 import { createEventHub } from './events/event-hub.js';
+import { createGenerationFanout } from './events/generation-fanout.js';
 
 /**
  * Wires the long-lived services on top of an open database: auth, sign-in limits, the AI
@@ -23,13 +24,21 @@ export async function createServices(input: {
   const baseURL = env.AUTH_BASE_URL ?? `http://localhost:${env.PORT}`;
   await runMigrations({ pgPool: database.pool });
   const hub = await createEventHub({ url: database.url, db: database.db, logger });
+  const shutdown = new AbortController();
   return {
     env,
     db: database.db,
     pool: database.pool,
     logger,
-    shutdown: new AbortController(),
+    shutdown,
     hub,
+    fanout: createGenerationFanout({
+      db: database.db,
+      hub,
+      shutdown: shutdown.signal,
+      onReadError: (error, generationId) =>
+        logger.warn({ err: error, generationId }, 'could not read stream events'),
+    }),
     ai: resolveAiConfig({
       apiKey: env.OPENAI_API_KEY,
       baseUrl: env.OPENAI_BASE_URL,

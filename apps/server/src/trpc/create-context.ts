@@ -12,13 +12,7 @@ import type { Context } from './context.js';
  */
 export function createHttpContextFactory(services: AppServices) {
   return async (opts: FetchCreateContextFnOptions, c: HonoContext): Promise<Context> => {
-    const headers = new Headers(opts.req.headers);
-    const paramToken = opts.info.connectionParams?.token;
-    if (!headers.get('authorization') && typeof paramToken === 'string' && paramToken) {
-      headers.set('authorization', `Bearer ${paramToken}`);
-    }
-    const auth = headers.get('authorization');
-    const sessionToken = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : null;
+    const { headers, sessionToken } = withBearerToken(opts.req.headers, opts.info.connectionParams);
     return {
       ...services,
       user: sessionToken ? await getSessionUser(services, headers) : null,
@@ -29,6 +23,24 @@ export function createHttpContextFactory(services: AppServices) {
       ip: clientIp(c, services.env.TRUST_PROXY),
     };
   };
+}
+
+/**
+ * The request's headers with the `token` connection parameter moved into `Authorization`
+ * when the request has none (browsers' EventSource cannot send headers), and that token.
+ */
+export function withBearerToken(
+  requestHeaders: Headers,
+  connectionParams: Record<string, unknown> | null | undefined,
+): { headers: Headers; sessionToken: string | null } {
+  const headers = new Headers(requestHeaders);
+  const paramToken = connectionParams?.token;
+  if (!headers.get('authorization') && typeof paramToken === 'string' && paramToken) {
+    headers.set('authorization', `Bearer ${paramToken}`);
+  }
+  const auth = headers.get('authorization');
+  const sessionToken = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : null;
+  return { headers, sessionToken };
 }
 
 function clientIp(c: HonoContext, trustProxy: boolean): string {

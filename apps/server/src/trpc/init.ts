@@ -5,14 +5,19 @@ import type { Context } from './context.js';
 import { toTRPCError } from './errors.js';
 import { transformer } from './fast-superjson.js';
 
+/**
+ * Keep idle SSE connections alive through proxies; clients reconnect after a silent minute.
+ * `subscription-streams.ts` serves the same settings for the subscriptions it carries.
+ */
+export const SSE_OPTIONS = {
+  ping: { enabled: true, intervalMs: 15_000 },
+  client: { reconnectAfterInactivityMs: 60_000 },
+} as const;
+
 const t = initTRPC.context<Context>().create({
   // superjson on the wire; outputs written by a faster walk of the same format.
   transformer,
-  sse: {
-    // Keep idle SSE connections alive through proxies; clients reconnect after a silent minute.
-    ping: { enabled: true, intervalMs: 15_000 },
-    client: { reconnectAfterInactivityMs: 60_000 },
-  },
+  sse: SSE_OPTIONS,
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     return {

@@ -74,7 +74,7 @@ const SESSION_UPDATE_AGE_MS = 24 * 3600_000;
  * refresh goes through better-auth's `getSession`, which extends it.
  */
 export async function getSessionUser(
-  services: AppServices,
+  services: Pick<AppServices, 'db' | 'auth' | 'sessionCache'>,
   headers: Headers,
 ): Promise<SessionUser | null> {
   const authorization = headers.get('authorization');
@@ -91,7 +91,7 @@ export async function getSessionUser(
   return session.user;
 }
 
-async function getSessionUserFromAuth(services: AppServices, headers: Headers) {
+async function getSessionUserFromAuth(services: Pick<AppServices, 'auth'>, headers: Headers) {
   const session = await services.auth.api.getSession({ headers });
   return session ? toSessionUser(session.user) : null;
 }

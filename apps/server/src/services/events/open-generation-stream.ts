@@ -1,7 +1,19 @@
 import { DomainError } from '@stepwise/core';
-import { findGeneration, type GenerationKind, type StreamEventRow } from '@stepwise/db';
+import { findGeneration, type Generation, type GenerationKind } from '@stepwise/db';
 import type { AppServices } from '../app-services.js';
 import { streamGenerationEvents } from './stream-generation-events.js';
+
+/** One of the caller's generations of the given kinds, or NOT_FOUND (also for another user's id). */
+export async function findOwnGeneration(
+  services: Pick<AppServices, 'db'>,
+  input: { userId: string; generationId: string; kinds: GenerationKind[] },
+): Promise<Generation> {
+  const generation = await findGeneration(services.db, input);
+  if (!generation || !input.kinds.includes(generation.kind)) {
+    throw new DomainError('NOT_FOUND', 'generation not found');
+  }
+  return generation;
+}
 
 /**
  * The events of one of the caller's generations of the given kinds (history after
@@ -9,7 +21,7 @@ import { streamGenerationEvents } from './stream-generation-events.js';
  * user's id fails the request itself with NOT_FOUND.
  */
 export async function openGenerationStream(
-  services: Pick<AppServices, 'db' | 'hub' | 'shutdown'>,
+  services: Pick<AppServices, 'db' | 'fanout'>,
   input: {
     userId: string;
     generationId: string;
@@ -18,17 +30,13 @@ export async function openGenerationStream(
     isTerminal: (type: string) => boolean;
     signal?: AbortSignal | undefined;
   },
-): Promise<AsyncGenerator<StreamEventRow>> {
-  const generation = await findGeneration(services.db, input);
-  if (!generation || !input.kinds.includes(generation.kind)) {
-    throw new DomainError('NOT_FOUND', 'generation not found');
-  }
+) {
+  const generation = await findOwnGeneration(services, input);
   return streamGenerationEvents({
-    db: services.db,
-    hub: services.hub,
+    fanout: services.fanout,
     generationId: generation.id,
-    lastEventId: input.lastEventId ?? undefined,
+    lastEventId: input.lastEventId,
     isTerminal: input.isTerminal,
-    signals: [input.signal, services.shutdown.signal],
+    signal: input.signal,
   });
 }

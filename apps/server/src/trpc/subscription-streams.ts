@@ -1,0 +1,143 @@
+import type { ServerResponse } from 'node:http';
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { GenerationKind, StreamEventRow } from '@stepwise/db';
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app.js';
+import { ZGenerationStreamInput } from '../routers/ids.js';
+import type { AppServices } from '../services/app-services.js';
+import { getSessionUser } from '../services/auth/auth.service.js';
+import { isTerminalChatEvent } from '../services/chat/chat-events.js';
+import type { SharedEvent } from '../services/events/generation-fanout.js';
+import { findOwnGeneration } from '../services/events/open-generation-stream.js';
+import { isTerminalPlanEvent } from '../services/plans/plan-events.js';
+import { withBearerToken } from './create-context.js';
+import { transformer } from './fast-superjson.js';
+import { SSE_OPTIONS } from './init.js';
+
+/** The subscriptions this route carries, by tRPC path. */
+const STREAMS: Record<string, { kinds: GenerationKind[]; isTerminal: (type: string) => boolean }> =
+  {
+    'plan.progress': { kinds: ['plan', 'revision'], isTerminal: isTerminalPlanEvent },
+    'chat.stream': { kinds: ['chat'], isTerminal: isTerminalChatEvent },
+  };
+
+// tRPC's SSE wire format (httpSubscriptionLink reads it): each field on its line, then "\n\n".
+const CONNECTED_FRAME = `event: connected\ndata: ${JSON.stringify(SSE_OPTIONS.client)}\n\n\n`;
+const PING_FRAME = 'event: ping\ndata: \n\n\n';
+const RETURN_FRAME = 'event: return\ndata: \n\n\n';
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+  connection: 'keep-alive',
+};
+
+/** A follower whose socket holds this much unsent is cut; it resumes from the log on reconnect. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+export const eventFrame = (event: StreamEventRow) =>
+  `data: ${JSON.stringify(transformer.serialize(event.data))}\nid: ${event.id}\n\n\n`;
+
+/**
+ * `plan.progress` and `chat.stream` over SSE, in exactly the format tRPC's SSE transport
+ * writes (connected, tracked data with ids, pings, return), so `httpSubscriptionLink` and
+ * resumption by `lastEventId` work unchanged. Each live event is serialized once per
+ * generation and written to every subscriber's socket in one loop, instead of through a
+ * stack of web streams and async generators per subscriber. Only the happy path is served
+ * here: a request this route does not accept (no session, bad input, another user's
+ * generation) goes on to tRPC, which answers it with its usual error.
+ */
+export function subscriptionStreams(
+  services: Pick<AppServices, 'db' | 'fanout' | 'sessionCache' | 'auth' | 'env' | 'logger'>,
+): MiddlewareHandler<AppEnv> {
+  const open = new Set<ServerResponse>();
+  const pinger = setInterval(() => {
+    for (const res of open) res.write(PING_FRAME);
+  }, SSE_OPTIONS.ping.intervalMs);
+  pinger.unref();
+
+  return async (c, next) => {
+    const stream = c.req.method === 'GET' ? STREAMS[c.req.path.slice('/trpc/'.length)] : undefined;
+    const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+    if (!stream || !outgoing || outgoing.headersSent) return next();
+
+    const request = await accept(services, c.req.raw, stream.kinds).catch(() => undefined);
+    if (!request || outgoing.destroyed) return next();
+
+    const headers: Record<string, string> = { ...SSE_HEADERS };
+    c.res.headers.forEach((value, key) => {
+      headers[key] = value;
+    });
+    outgoing.writeHead(200, headers);
+    outgoing.write(CONNECTED_FRAME);
+    open.add(outgoing);
+
+    const stop = services.fanout.follow({
+      generationId: request.generationId,
+      lastEventId: request.lastEventId,
+      isTerminal: stream.isTerminal,
+      sink: {
+        send(event, shared: SharedEvent) {
+          shared.frame ??= eventFrame(event);
+          outgoing.write(shared.frame);
+          if (outgoing.writableLength > MAX_BUFFERED_BYTES) {
+            c.get('log').warn({ generationId: request.generationId }, 'slow subscriber cut');
+            stop();
+            outgoing.destroy();
+          }
+        },
+        end(end) {
+          open.delete(outgoing);
+          // Shutdown or a failed read: end without `return`, so the client reconnects and
+          // resumes from its last id (on another instance, or once the database answers).
+          outgoing.end(end.reason === 'terminal' ? RETURN_FRAME : undefined);
+        },
+      },
+    });
+    outgoing.once('close', () => {
+      open.delete(outgoing);
+      stop();
+    });
+    return RESPONSE_ALREADY_SENT;
+  };
+}
+
+/** The subscription's input and caller, when both are valid and the generation is theirs. */
+async function accept(
+  services: Pick<AppServices, 'db' | 'sessionCache' | 'auth' | 'env' | 'logger'>,
+  req: Request,
+  kinds: GenerationKind[],
+) {
+  const url = new URL(req.url);
+  const rawInput = url.searchParams.get('input');
+  let input: unknown =
+    rawInput === null ? undefined : transformer.deserialize(JSON.parse(rawInput));
+  // As tRPC does: the EventSource's own resumption id overrides the input's.
+  const lastEventId =
+    req.headers.get('last-event-id') ??
+    url.searchParams.get('lastEventId') ??
+    url.searchParams.get('Last-Event-Id');
+  if (lastEventId) {
+    input =
+      typeof input === 'object' && input !== null ? { ...input, lastEventId } : { lastEventId };
+  }
+  const parsed = ZGenerationStreamInput.safeParse(input);
+  if (!parsed.success) return undefined;
+
+  const rawParams = url.searchParams.get('connectionParams');
+  const connectionParams = rawParams === null ? null : (JSON.parse(rawParams) as unknown);
+  const { headers, sessionToken } = withBearerToken(
+    req.headers,
+    typeof connectionParams === 'object' ? (connectionParams as Record<string, unknown>) : null,
+  );
+  if (!sessionToken) return undefined;
+  const user = await getSessionUser(services, headers);
+  if (!user) return undefined;
+  const generation = await findOwnGeneration(services, {
+    userId: user.id,
+    generationId: parsed.data.generationId,
+    kinds,
+  });
+  return { generationId: generation.id, lastEventId: parsed.data.lastEventId };
+}

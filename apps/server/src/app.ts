@@ -1,5 +1,6 @@
-import { trpcServer } from '@hono/trpc-server';
-import { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { type RequestIdVariables, requestId } from 'hono/request-id';
@@ -9,6 +10,8 @@ import { checkDatabase } from './services/health.service.js';
 import { createHttpContextFactory } from './trpc/create-context.js';
 import { appRouter } from './trpc/root.js';
 import { subscriptionStreams } from './trpc/subscription-streams.js';
+
+const EXPOSED = { 'access-control-expose-headers': 'x-request-id' };
 
 export type AppEnv = { Variables: RequestIdVariables & { log: Logger } };
 
@@ -31,24 +34,37 @@ export function createApp(services: AppServices) {
     const started = performance.now();
     await next();
     const ms = Math.round((performance.now() - started) * 100) / 100;
-    // Time to the response head (a stream's body may go on for long after).
-    c.res.headers.set('server-timing', `app;dur=${ms}`);
+    // Set on the response itself: a handler's own Response does not carry headers that
+    // middlewares prepared before it existed. Time to the response head (a stream's body may
+    // go on for long after).
+    // (Unless a route wrote its head to the socket itself, as the SSE subscriptions do.)
+    if (!(c.env as Partial<HttpBindings> | undefined)?.outgoing?.headersSent) {
+      c.res.headers.set('x-request-id', c.get('requestId'));
+      c.res.headers.set('server-timing', `app;dur=${ms}`);
+    }
     log.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
   });
+  const anyOrigin = origins.includes('*');
+  // plan.progress and chat.stream write their own head (one serialization per event for all
+  // subscribers), so they come before middlewares that prepare response headers.
   app.use(
-    cors({
-      origin: origins.includes('*') ? '*' : origins,
-      allowHeaders: [
-        'authorization',
-        'content-type',
-        'trpc-accept',
-        'x-request-id',
-        'last-event-id',
-      ],
-      exposeHeaders: ['x-request-id'],
-      maxAge: 600,
+    '/trpc/*',
+    subscriptionStreams(services, (origin) => {
+      if (anyOrigin) return { 'access-control-allow-origin': '*', ...EXPOSED };
+      if (origin && origins.includes(origin)) {
+        return { 'access-control-allow-origin': origin, vary: 'Origin', ...EXPOSED };
+      }
+      return {};
     }),
   );
+  const corsHeaders = cors({
+    origin: anyOrigin ? '*' : origins,
+    allowHeaders: ['authorization', 'content-type', 'trpc-accept', 'x-request-id', 'last-event-id'],
+    exposeHeaders: ['x-request-id'],
+    maxAge: 600,
+  });
+  // CORS concerns browsers, which always send Origin on cross-origin requests.
+  app.use((c, next) => (c.req.header('origin') ? corsHeaders(c, next) : next()));
 
   app.get('/health', (c) => c.json({ ok: true }));
   app.get('/ready', async (c) => {
@@ -56,15 +72,14 @@ export function createApp(services: AppServices) {
     return c.json(readiness, readiness.ok ? 200 : 503);
   });
 
-  // plan.progress and chat.stream: one serialization per event for all subscribers.
-  app.use('/trpc/*', subscriptionStreams(services));
-  app.use('/trpc/*', bodyLimit({ maxSize: 1024 * 1024 }));
-  app.use(
-    '/trpc/*',
-    trpcServer({
+  app.use('/trpc/*', limitBody(1024 * 1024));
+  const createContext = createHttpContextFactory(services);
+  app.use('/trpc/*', (c) =>
+    fetchRequestHandler({
       router: appRouter,
       endpoint: '/trpc',
-      createContext: createHttpContextFactory(services),
+      req: c.req.raw,
+      createContext: (opts) => createContext(opts, c),
       onError: ({ error, path }) => {
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           services.logger.error({ err: error.cause ?? error, path }, 'trpc error');
@@ -74,4 +89,21 @@ export function createApp(services: AppServices) {
   );
   app.notFound((c) => c.json({ error: 'not found' }, 404));
   return app;
+}
+
+/**
+ * Hono's bodyLimit, for bodies without a declared length only: a declared Content-Length is
+ * checked from the header, without touching the body (which would make the Node adapter
+ * build a full web Request for every call).
+ */
+function limitBody(maxSize: number): MiddlewareHandler<AppEnv> {
+  const streamed = bodyLimit({ maxSize });
+  return (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const length = c.req.header('content-length');
+    if (length !== undefined && !c.req.header('transfer-encoding')) {
+      return Number(length) > maxSize ? Promise.resolve(c.text('Payload Too Large', 413)) : next();
+    }
+    return streamed(c, next);
+  };
 }

@@ -4,3 +4,4 @@ export {
   type DomainErrorCode,
   isDomainError,
 } from './domain-error.js';
+export { asPlainJson, isPlainJson } from './plain-json.js';

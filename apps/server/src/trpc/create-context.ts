@@ -33,9 +33,10 @@ export function withBearerToken(
   requestHeaders: Headers,
   connectionParams: Record<string, unknown> | null | undefined,
 ): { headers: Headers; sessionToken: string | null } {
-  const headers = new Headers(requestHeaders);
+  let headers = requestHeaders;
   const paramToken = connectionParams?.token;
   if (!headers.get('authorization') && typeof paramToken === 'string' && paramToken) {
+    headers = new Headers(requestHeaders);
     headers.set('authorization', `Bearer ${paramToken}`);
   }
   const auth = headers.get('authorization');

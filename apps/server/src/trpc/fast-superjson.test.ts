@@ -1,3 +1,4 @@
+import { asPlainJson } from '@stepwise/core';
 import superjson from 'superjson';
 import { describe, expect, it } from 'vitest';
 import { serialize } from './fast-superjson.js';
@@ -32,5 +33,16 @@ describe('fast superjson serialize', () => {
     const sample = { map: new Map([['a', 1]]), big: 10n, nan: Number.NaN };
     expect(serialize(sample)).toEqual(superjson.serialize(sample));
     expect(superjson.deserialize(serialize(sample))).toEqual(sample);
+  });
+
+  it('hands marked json column values over as they are, without copying them', () => {
+    const plan = asPlainJson({ title: 'P', weeks: [{ week: 1, days: [{ day: 1, tasks: [] }] }] });
+    const dto = { id: 'v1', createdAt: new Date(7), plan };
+    const fast = serialize(dto) as { json: { plan: unknown } };
+    expect(fast.json.plan).toBe(plan);
+    expect(fast).toEqual(superjson.serialize(dto));
+    // Unmarked, the same shape is walked (and copied).
+    const copy = serialize({ ...dto, plan: structuredClone(plan) }) as { json: { plan: unknown } };
+    expect(copy.json.plan).toEqual(plan);
   });
 });

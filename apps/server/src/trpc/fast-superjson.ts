@@ -1,3 +1,4 @@
+import { isPlainJson } from '@stepwise/core';
 import superjson from 'superjson';
 
 type SuperJSONResult = ReturnType<typeof superjson.serialize>;
@@ -56,6 +57,8 @@ function walk(value: unknown, state: WalkState): unknown {
     note(state, 'Date');
     return value.toISOString();
   }
+  // Parsed json columns (marked by the DTO mappers): nothing in them needs a note.
+  if (typeof value === 'object' && isPlainJson(value)) return value;
   if (Array.isArray(value)) {
     const out = new Array(value.length);
     for (let i = 0; i < value.length; i++) {

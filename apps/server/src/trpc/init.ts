@@ -54,5 +54,6 @@ export const publicProcedure = t.procedure.use(errorMapping);
 /** Requires a signed-in caller; `ctx.user` is non-null inside. */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
-  return next({ ctx: { ...ctx, user: ctx.user } });
+  // tRPC merges this into the context; no copy of the rest here.
+  return next({ ctx: { user: ctx.user } });
 });

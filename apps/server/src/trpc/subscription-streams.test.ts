@@ -170,12 +170,18 @@ describe('subscription streams (plan.progress, chat.stream over SSE)', () => {
     expect(await viaQuery.ended).toBe(expected);
   });
 
-  it('takes the session token from connection parameters (browser EventSource)', async () => {
+  it('takes the session token from connection parameters (browser EventSource), with CORS', async () => {
     const { token, generationId } = await userWithGeneration('chat');
     await append(generationId, { type: 'error', messageId: 'm', code: 'X', message: 'x' });
-    const raw = openRaw(streamUrl('chat.stream', { generationId }, { token }));
+    const raw = openRaw(streamUrl('chat.stream', { generationId }, { token }), {
+      origin: 'http://localhost:5173',
+    });
     expect(await raw.ended).toContain('"code":"X"');
     expect(raw.text()).toContain('event: return');
+    expect(raw.text()).not.toContain('Error');
+    const response = await raw.response;
+    expect(response.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    expect(response.headers['x-request-id']).toBeTruthy();
   });
 
   it('serves every subscriber of a generation from one hub subscription, serializing once', async () => {

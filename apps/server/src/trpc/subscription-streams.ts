@@ -50,6 +50,8 @@ export const eventFrame = (event: StreamEventRow) =>
  */
 export function subscriptionStreams(
   services: Pick<AppServices, 'db' | 'fanout' | 'sessionCache' | 'auth' | 'env' | 'logger'>,
+  /** The CORS headers of a simple GET from `origin` (the app's CORS policy). */
+  corsHeaders: (origin: string | undefined) => Record<string, string>,
 ): MiddlewareHandler<AppEnv> {
   const open = new Set<ServerResponse>();
   const pinger = setInterval(() => {
@@ -65,10 +67,11 @@ export function subscriptionStreams(
     const request = await accept(services, c.req.raw, stream.kinds).catch(() => undefined);
     if (!request || outgoing.destroyed) return next();
 
-    const headers: Record<string, string> = { ...SSE_HEADERS };
-    c.res.headers.forEach((value, key) => {
-      headers[key] = value;
-    });
+    const headers: Record<string, string> = {
+      ...SSE_HEADERS,
+      'x-request-id': c.get('requestId'),
+      ...corsHeaders(c.req.header('origin')),
+    };
     outgoing.writeHead(200, headers);
     outgoing.write(CONNECTED_FRAME);
     open.add(outgoing);
@@ -99,6 +102,8 @@ export function subscriptionStreams(
       open.delete(outgoing);
       stop();
     });
+    // Mounted before any middleware that prepares response headers: Hono would merge this
+    // marker into a copy, for which Node's adapter writes a head again.
     return RESPONSE_ALREADY_SENT;
   };
 }

@@ -1,3 +1,4 @@
+import { asPlainJson } from '@stepwise/core';
 import type { GoalStatus, PlanVersionSource } from '../schema.js';
 
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
@@ -67,7 +68,7 @@ export function toGoalDto(row: {
     id: row.id,
     title: row.title,
     status: row.status,
-    requirements: row.requirements,
+    requirements: asPlainJson(row.requirements),
     failure: row.failure_code
       ? { code: row.failure_code, message: row.failure_message ?? '' }
       : null,
@@ -96,7 +97,7 @@ export function toPlanVersionDto(row: {
     source: row.source,
     title: row.title,
     summary: row.summary,
-    plan: row.plan,
+    plan: asPlainJson(row.plan),
     generationId: row.generation_id,
     createdAt: date(row.created_at),
   };

@@ -8,6 +8,7 @@ import {
   toPlanVersionDto,
   toTaskDto,
 } from './dto.js';
+import { prepared } from './prepared.js';
 import type { Db } from './stream-events.queries.js';
 
 export interface GoalWithPlan extends GoalDto {
@@ -37,15 +38,8 @@ export async function insertGoal(
   return toGoalDto(row);
 }
 
-/**
- * A goal of `userId` with its current plan version and that version's tasks, in one round
- * trip (json aggregation; no N+1). Undefined when missing or someone else's.
- */
-export async function getGoalWithPlan(
-  db: Db,
-  input: { userId: string; goalId: string },
-): Promise<GoalWithPlan | undefined> {
-  const row = await db
+const goalWithPlan = prepared((db, goalId: string, userId: string) =>
+  db
     .selectFrom('goals')
     .selectAll('goals')
     .select((eb) => [
@@ -65,9 +59,19 @@ export async function getGoalWithPlan(
           .orderBy('tasks.position'),
       ).as('goal_tasks'),
     ])
-    .where('goals.id', '=', input.goalId)
-    .where('goals.user_id', '=', input.userId)
-    .executeTakeFirst();
+    .where('goals.id', '=', goalId)
+    .where('goals.user_id', '=', userId),
+);
+
+/**
+ * A goal of `userId` with its current plan version and that version's tasks, in one round
+ * trip (json aggregation; no N+1). Undefined when missing or someone else's.
+ */
+export async function getGoalWithPlan(
+  db: Db,
+  input: { userId: string; goalId: string },
+): Promise<GoalWithPlan | undefined> {
+  const [row] = await goalWithPlan.execute(db, input.goalId, input.userId);
   if (!row) return undefined;
   const { current_plan, goal_tasks, ...goal } = row;
   return {

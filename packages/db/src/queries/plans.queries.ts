@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { PlanVersionSource } from '../schema.js';
 import { type PlanVersionDto, type TaskDto, toPlanVersionDto, toTaskDto } from './dto.js';
 import type { Db } from './stream-events.queries.js';
@@ -34,26 +35,20 @@ export async function savePlanVersion(
 ): Promise<{ planVersion: PlanVersionDto; tasks: TaskDto[] }> {
   // Serialises concurrent saves for one goal (version numbers, the one-current rule).
   await trx.selectFrom('goals').select('id').where('id', '=', input.goalId).forUpdate().execute();
-  const previous = await trx
+  await trx
     .updateTable('plan_versions')
     .set({ is_current: false })
     .where('goal_id', '=', input.goalId)
     .where('is_current', '=', true)
-    .returning('version')
-    .executeTakeFirst();
-  const last = await trx
-    .selectFrom('plan_versions')
-    .select((eb) => eb.fn.max('version').as('max'))
-    .where('goal_id', '=', input.goalId)
-    .executeTakeFirst();
-  const version = Math.max(previous?.version ?? 0, Number(last?.max ?? 0)) + 1;
+    .execute();
 
   const planVersion = await trx
     .insertInto('plan_versions')
     .values({
       goal_id: input.goalId,
       user_id: input.userId,
-      version,
+      // Under the goal's row lock: no other save can take the same number.
+      version: sql<number>`(SELECT coalesce(max(version), 0) + 1 FROM plan_versions WHERE goal_id = ${input.goalId})`,
       is_current: true,
       source: input.source,
       title: input.title,

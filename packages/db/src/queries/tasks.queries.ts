@@ -3,6 +3,7 @@ import { type Expression, type SqlBool, sql } from 'kysely';
 import type { TaskUpdate } from '../schema.js';
 import { PRIORITIES, type Priority, type TaskDto, toTaskDto } from './dto.js';
 import { decodeCursor, encodeCursor, isGoalOwnedBy, type Page } from './goal-list.queries.js';
+import { prepared } from './prepared.js';
 import type { Db } from './stream-events.queries.js';
 
 export const TASK_SORTS = ['due', 'priority', 'created', 'title', 'position'] as const;
@@ -248,6 +249,26 @@ export async function deleteTask(
   return result.numDeletedRows > 0n;
 }
 
+const completionStatement = (completed: boolean, onlyIfNotRecurring: boolean) =>
+  prepared((db, taskId: string, userId: string) =>
+    db
+      .updateTable('tasks')
+      .set({ completed_at: completed ? sql<Date>`now()` : null })
+      .where('id', '=', taskId)
+      .where('user_id', '=', userId)
+      .where('completed_at', completed ? 'is' : 'is not', null)
+      .$if(onlyIfNotRecurring, (q) => q.where('recurrence', 'is', null))
+      .returningAll(),
+  );
+
+/** `setTaskCompleted`'s four shapes: done or open, any task or only one that does not recur. */
+const COMPLETION = {
+  'true/true': completionStatement(true, true),
+  'true/false': completionStatement(true, false),
+  'false/true': completionStatement(false, true),
+  'false/false': completionStatement(false, false),
+} as const;
+
 /**
  * Marks a task done (or open again). `changed` is false when it already was: the row lock of
  * the conditional update makes concurrent completions see exactly one change.
@@ -256,15 +277,8 @@ export async function setTaskCompleted(
   db: Db,
   input: { userId: string; taskId: string; completed: boolean; onlyIfNotRecurring?: boolean },
 ): Promise<{ task: TaskDto; changed: boolean } | undefined> {
-  const row = await db
-    .updateTable('tasks')
-    .set({ completed_at: input.completed ? sql<Date>`now()` : null })
-    .where('id', '=', input.taskId)
-    .where('user_id', '=', input.userId)
-    .where('completed_at', input.completed ? 'is' : 'is not', null)
-    .$if(input.onlyIfNotRecurring === true, (q) => q.where('recurrence', 'is', null))
-    .returningAll()
-    .executeTakeFirst();
+  const statement = COMPLETION[`${input.completed}/${input.onlyIfNotRecurring === true}`];
+  const [row] = await statement.execute(db, input.taskId, input.userId);
   if (row) return { task: toTaskDto(row), changed: true };
   if (input.onlyIfNotRecurring) return undefined;
   const task = await getTask(db, input);

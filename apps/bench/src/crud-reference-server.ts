@@ -42,7 +42,7 @@ const TASK_COLUMNS = [
   'completed_at',
 ] as const;
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -52,7 +52,7 @@ class HttpError extends Error {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-function uuid(value: unknown): string {
+export function uuid(value: unknown): string {
   if (typeof value !== 'string' || !UUID.test(value)) throw new HttpError(400, 'bad id');
   return value;
 }
@@ -64,44 +64,19 @@ async function readJson(req: http.IncomingMessage): Promise<{ json?: Record<stri
 }
 
 /**
- * The reference of the CRUD benchmark: a bare `node:http` + `pg` server answering the same
- * HTTP requests as Stepwise's `goal.get`, `task.setComplete` and `plan.restore` with the
- * same SQL effects written by hand, and the same response envelope (`{result:{data:{json}}}`,
- * plain JSON.stringify of the rows). It knows the one bench user's bearer token (an in-memory
- * comparison, no session query). No framework, no validation library, no serializer.
+ * The SQL of the CRUD scenarios written by hand on a `pg` pool, as the bare reference runs
+ * it (also behind the tRPC-only reference): same statements and effects as Stepwise's.
  */
-export async function startReferenceServer(input: {
-  databaseUrl: string;
-  poolSize: number;
-  token: string;
-  userId: string;
-}) {
-  const pool = new pg.Pool({
-    connectionString: input.databaseUrl,
-    max: input.poolSize,
-    application_name: 'bench-reference',
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === DATE_OID
-          ? (value: string) => value
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
-  });
-  pool.on('error', () => {});
-  const bearer = `Bearer ${input.token}`;
-
+export function referenceQueries(pool: pg.Pool, userId: string) {
   async function getGoal(goalId: string) {
-    const { rows } = await pool.query(GOAL_WITH_PLAN_SQL, [goalId, input.userId]);
+    const { rows } = await pool.query(GOAL_WITH_PLAN_SQL, [goalId, userId]);
     if (!rows[0]) throw new HttpError(404, 'goal not found');
     return rows[0];
   }
 
   async function setComplete(taskId: string, completed: boolean) {
-    const { rows } = await pool.query(completed ? COMPLETE_SQL : REOPEN_SQL, [
-      taskId,
-      input.userId,
-    ]);
-    const task = rows[0] ?? (await pool.query(TASK_SQL, [taskId, input.userId])).rows[0];
+    const { rows } = await pool.query(completed ? COMPLETE_SQL : REOPEN_SQL, [taskId, userId]);
+    const task = rows[0] ?? (await pool.query(TASK_SQL, [taskId, userId])).rows[0];
     if (!task) throw new HttpError(404, 'task not found');
     return { task, next: null };
   }
@@ -113,7 +88,7 @@ export async function startReferenceServer(input: {
       await client.query('SELECT id FROM goals WHERE id = $1 FOR UPDATE', [goalId]);
       const source = await client.query<{ plan: TPlan }>(
         'SELECT plan FROM plan_versions WHERE goal_id = $1 AND user_id = $2 AND version = $3',
-        [goalId, input.userId, version],
+        [goalId, userId, version],
       );
       const plan = source.rows[0]?.plan;
       if (!plan) throw new HttpError(404, 'plan version not found');
@@ -128,7 +103,7 @@ export async function startReferenceServer(input: {
            (SELECT coalesce(max(version), 0) + 1 FROM plan_versions WHERE goal_id = $1),
            true, 'restored', $3, $4, $5)
          RETURNING *`,
-        [goalId, input.userId, plan.title, `Restored from version ${version}`, plan],
+        [goalId, userId, plan.title, `Restored from version ${version}`, plan],
       );
       const planVersion = inserted.rows[0];
       const deleted = await client.query<{ task_key: string; completed_at: Date | null }>(
@@ -145,7 +120,7 @@ export async function startReferenceServer(input: {
       for (const task of rows) {
         const base = values.length;
         values.push(
-          input.userId,
+          userId,
           goalId,
           planVersion.id,
           task.taskKey,
@@ -175,6 +150,44 @@ export async function startReferenceServer(input: {
       client.release();
     }
   }
+
+  return { getGoal, setComplete, restore };
+}
+
+/** A pool whose `date` columns stay strings (as Stepwise's). */
+export function referencePool(databaseUrl: string, poolSize: number, applicationName: string) {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: poolSize,
+    application_name: applicationName,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === DATE_OID
+          ? (value: string) => value
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
+  });
+  pool.on('error', () => {});
+  return pool;
+}
+
+/**
+ * The reference of the CRUD benchmark: a bare `node:http` + `pg` server answering the same
+ * HTTP requests as Stepwise's `goal.get`, `task.setComplete` and `plan.restore` with the
+ * same SQL effects written by hand, and the same response envelope (`{result:{data:{json}}}`,
+ * plain JSON.stringify of the rows). It knows the one bench user's bearer token (an in-memory
+ * comparison, no session query). No framework, no validation library, no serializer.
+ */
+export async function startReferenceServer(input: {
+  databaseUrl: string;
+  poolSize: number;
+  token: string;
+  userId: string;
+}) {
+  const pool = referencePool(input.databaseUrl, input.poolSize, 'bench-reference');
+  const bearer = `Bearer ${input.token}`;
+
+  const { getGoal, setComplete, restore } = referenceQueries(pool, input.userId);
 
   async function handle(req: http.IncomingMessage): Promise<unknown> {
     if (req.headers.authorization !== bearer) throw new HttpError(401, 'sign in first');

@@ -6,11 +6,12 @@ import { createBenchDatabase } from './bench-database.js';
 import { makePlan, seedGoalWithPlan } from './bench-plans.js';
 import { type ProfileSummary, printProfileSummary, withCpuProfile } from './cpu-profile.js';
 import { startReferenceServer } from './crud-reference-server.js';
+import { startTrpcReferenceServer } from './crud-trpc-reference-server.js';
 import { type LoadRequest, type LoadResult, runLoad } from './load-generator.js';
 
 export const CRUD_SCENARIOS = ['read', 'write', 'store'] as const;
 export type CrudScenario = (typeof CRUD_SCENARIOS)[number];
-export const CRUD_TARGETS = ['stepwise', 'bare'] as const;
+export const CRUD_TARGETS = ['stepwise', 'trpc', 'bare'] as const;
 export type CrudTarget = (typeof CRUD_TARGETS)[number];
 
 const LABELS: Record<CrudScenario, string> = {
@@ -34,11 +35,12 @@ const list = <T extends string>(value: string | undefined, all: readonly T[]): T
 };
 
 /**
- * Throughput of the real HTTP stack next to a bare `node:http` + `pg` server doing the same SQL,
+ * Throughput of the real HTTP stack next to a bare `node:http` + `pg` server doing the same SQL
+ * (and, for the framework's share, that SQL behind tRPC's own Node adapter and serializer),
  * in the same run, on the same database, driven by the same autocannon settings: reading a goal
  * with 40 tasks, completing and reopening tasks, and storing a 250-task plan (`plan.restore`).
  *
- * `CRUD_BENCH_SCENARIOS=read,write,store`, `CRUD_BENCH_TARGETS=stepwise,bare` and
+ * `CRUD_BENCH_SCENARIOS=read,write,store`, `CRUD_BENCH_TARGETS=stepwise,trpc,bare` and
  * `CRUD_BENCH_DURATION` (seconds) narrow a run; `CRUD_BENCH_CPU_PROFILE=<dir>` records a V8
  * CPU profile of this process (the servers) during each measured run, writes it to `<dir>`
  * and prints its top self time by module and function.
@@ -73,6 +75,7 @@ export async function benchCrud(
   const admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
   let reference: Awaited<ReturnType<typeof startReferenceServer>> | undefined;
+  let trpcReference: Awaited<ReturnType<typeof startTrpcReferenceServer>> | undefined;
   const problems: string[] = [];
   try {
     // One user, signed up over HTTP like a client; every request carries its bearer token.
@@ -98,7 +101,17 @@ export async function benchCrud(
       token,
       userId,
     });
-    const urls: Record<CrudTarget, string> = { stepwise: server.url, bare: reference.url };
+    trpcReference = await startTrpcReferenceServer({
+      databaseUrl: database.url,
+      poolSize: POOL_SIZE,
+      token,
+      userId,
+    });
+    const urls: Record<CrudTarget, string> = {
+      stepwise: server.url,
+      trpc: trpcReference.url,
+      bare: reference.url,
+    };
     const headers = { authorization: `Bearer ${token}` };
 
     // Seed through the db package: plan versions stored by `savePlanVersion` in a transaction.
@@ -286,6 +299,8 @@ export async function benchCrud(
 
     await reference.close();
     reference = undefined;
+    await trpcReference.close();
+    trpcReference = undefined;
     await server.close();
     await seed.close();
 
@@ -332,6 +347,11 @@ export async function benchCrud(
         target: TARGET_RATIO[scenario],
         stepwise: results.stepwise,
         bare: results.bare,
+        trpc: results.trpc,
+        trpcRatio:
+          results.trpc && results.bare
+            ? results.trpc.reqPerSec / results.bare.reqPerSec
+            : undefined,
         ratio:
           results.stepwise && results.bare
             ? results.stepwise.reqPerSec / results.bare.reqPerSec
@@ -343,6 +363,7 @@ export async function benchCrud(
     };
   } finally {
     await reference?.close();
+    await trpcReference?.close();
     await server.close();
     await seed.close();
     await admin.end();
@@ -355,9 +376,9 @@ export function printCrud(result: Awaited<ReturnType<typeof benchCrud>>) {
     `\nCRUD over HTTP (autocannon, ${result.connections} connections, ${result.durationS} s after a ${result.warmupS} s warm-up, ${result.database}; pool of ${POOL_SIZE} each)`,
   );
   console.log(
-    '| scenario | Stepwise req/s | Stepwise p99 | bare pg req/s | bare pg p99 | Stepwise/bare | target |',
+    '| scenario | Stepwise req/s | Stepwise p99 | bare pg req/s | bare pg p99 | Stepwise/bare | target | tRPC adapter + bare SQL, req/s | that/bare |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   const rps = (r?: LoadResult) => (r ? r.reqPerSec.toFixed(0) : '–');
   const p99 = (r?: LoadResult) => (r ? `${r.latency.p99} ms` : '–');
   for (const row of result.rows) {
@@ -366,7 +387,7 @@ export function printCrud(result: Awaited<ReturnType<typeof benchCrud>>) {
         ? '–'
         : `≥ ${row.target.toFixed(1)}: ${row.ratio >= row.target ? 'met' : 'missed'}`;
     console.log(
-      `| ${row.label} | ${rps(row.stepwise)} | ${p99(row.stepwise)} | ${rps(row.bare)} | ${p99(row.bare)} | ${row.ratio === undefined ? '–' : row.ratio.toFixed(2)} | ${verdict} |`,
+      `| ${row.label} | ${rps(row.stepwise)} | ${p99(row.stepwise)} | ${rps(row.bare)} | ${p99(row.bare)} | ${row.ratio === undefined ? '–' : row.ratio.toFixed(2)} | ${verdict} | ${rps(row.trpc)} | ${row.trpcRatio === undefined ? '–' : row.trpcRatio.toFixed(2)} |`,
     );
   }
   for (const check of result.checks) console.log(`check ${check}`);

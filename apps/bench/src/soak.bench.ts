@@ -24,6 +24,9 @@ const WEIGHTS: Record<Action, number> = {
  * the replies), for `seconds`. Reports errors, the server's memory in the first and last
  * 20 s, and its database connections before and after.
  */
+/** The server's DATABASE_POOL_SIZE (graphile-worker shares the pool). */
+const POOL_SIZE = 20;
+
 export async function benchSoak(
   options: { seconds?: number; users?: number; warmupSeconds?: number } = {},
 ) {
@@ -50,7 +53,7 @@ export async function benchSoak(
     AI_PROVIDER: 'openai',
     RUN_WORKER: 'true',
     WORKER_CONCURRENCY: '8',
-    DATABASE_POOL_SIZE: '20',
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
     // Every virtual user signs in from 127.0.0.1: lift the per-IP and per-account limits.
     SIGNIN_MAX_PER_IP: '1000000',
     SIGNIN_MAX_PER_ACCOUNT: '1000000',
@@ -112,6 +115,13 @@ export async function benchSoak(
 
     const started = Date.now() + warmupSeconds * 1_000;
     const deadline = started + seconds * 1_000;
+    // The pool grows to its working size during the warm-up; a leak shows as growth after it.
+    let connectionsAtStart = connectionsBefore;
+    const atStart = setTimeout(() => {
+      void connections().then((n) => {
+        connectionsAtStart = n;
+      });
+    }, warmupSeconds * 1_000);
     const sampler = setInterval(
       () => rss.push({ t: (Date.now() - started) / 1000, bytes: server.memory().rss }),
       1_000,
@@ -139,6 +149,7 @@ export async function benchSoak(
       }),
     );
     clearInterval(sampler);
+    clearTimeout(atStart);
     // Let in-flight jobs finish, then compare connections with the pool at rest.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     const connectionsAfter = await connections();
@@ -165,7 +176,10 @@ export async function benchSoak(
       growth: (last - first) / first,
       trend,
       connectionsBefore,
+      connectionsAtStart,
       connectionsAfter,
+      /** What the server may hold: its pool, plus the hub's LISTEN connection. */
+      connectionBound: POOL_SIZE + 1,
       stuck,
     };
   } finally {
@@ -285,7 +299,7 @@ export function printSoak(r: Awaited<ReturnType<typeof benchSoak>>) {
     `| server RSS, mean of first 20 s → last 20 s | ${mib(r.rssFirst)} → ${mib(r.rssLast)} (${(r.growth * 100).toFixed(1)} %) |`,
   );
   console.log(
-    `| database connections before → after | ${r.connectionsBefore} → ${r.connectionsAfter} (idle in transaction: ${r.stuck}) |`,
+    `| database connections: before load → start of measured 60 s → after | ${r.connectionsBefore} → ${r.connectionsAtStart} → ${r.connectionsAfter} (bound: pool ${r.connectionBound - 1} + 1 LISTEN; idle in transaction: ${r.stuck}) |`,
   );
   console.log(
     `| server RSS by 10 s | ${r.trend.map((b) => (b / 1024 / 1024).toFixed(0)).join(' → ')} MiB |`,

@@ -49,7 +49,10 @@ export const eventFrame = (event: StreamEventRow) =>
  * generation) goes on to tRPC, which answers it with its usual error.
  */
 export function subscriptionStreams(
-  services: Pick<AppServices, 'db' | 'fanout' | 'sessionCache' | 'auth' | 'env' | 'logger'>,
+  services: Pick<
+    AppServices,
+    'db' | 'fanout' | 'sessionCache' | 'auth' | 'env' | 'logger' | 'shutdown'
+  >,
   /** The CORS headers of a simple GET from `origin` (the app's CORS policy). */
   corsHeaders: (origin: string | undefined) => Record<string, string>,
 ): MiddlewareHandler<AppEnv> {
@@ -58,6 +61,7 @@ export function subscriptionStreams(
     for (const res of open) res.write(PING_FRAME);
   }, SSE_OPTIONS.ping.intervalMs);
   pinger.unref();
+  services.shutdown.signal.addEventListener('abort', () => clearInterval(pinger), { once: true });
 
   return async (c, next) => {
     const stream = c.req.method === 'GET' ? STREAMS[c.req.path.slice('/trpc/'.length)] : undefined;
@@ -72,6 +76,9 @@ export function subscriptionStreams(
       'x-request-id': c.get('requestId'),
       ...corsHeaders(c.req.header('origin')),
     };
+    // Nothing below may hold on to `c`: it would keep the whole request context alive for
+    // as long as the subscription lasts.
+    const log = c.get('log');
     outgoing.writeHead(200, headers);
     outgoing.write(CONNECTED_FRAME);
     open.add(outgoing);
@@ -85,7 +92,7 @@ export function subscriptionStreams(
           shared.frame ??= eventFrame(event);
           outgoing.write(shared.frame);
           if (outgoing.writableLength > MAX_BUFFERED_BYTES) {
-            c.get('log').warn({ generationId: request.generationId }, 'slow subscriber cut');
+            log.warn({ generationId: request.generationId }, 'slow subscriber cut');
             stop();
             outgoing.destroy();
           }

@@ -260,9 +260,10 @@ describe('subscription streams (plan.progress, chat.stream over SSE)', () => {
 
     const { fanout } = server.services;
     await until(() => fanout.stats().followers === 2);
+    // Past the hard limit (16 MiB unsent, beyond what the kernel's socket buffers take).
     const padding = 'x'.repeat(400_000);
     let lastId = '';
-    for (let i = 0; i < 40 && fanout.stats().followers === 2; i++) {
+    for (let i = 0; i < 150 && fanout.stats().followers === 2; i++) {
       lastId = (
         await append(generationId, { type: 'status', phase: 'generating', attempt: i, padding })
       ).id;
@@ -271,6 +272,29 @@ describe('subscription streams (plan.progress, chat.stream over SSE)', () => {
     await fast.waitFor(`id: ${lastId}\n`);
     slow.request.destroy();
     fast.request.destroy();
+  });
+});
+
+describe('subscription streams with large events', () => {
+  it('sends an event larger than the slow-reader limit whole, and goes on', async () => {
+    const { token, generationId, goalId } = await userWithGeneration();
+    await append(generationId, { type: 'queued', generationId, goalId });
+    const raw = openRaw(streamUrl('plan.progress', { generationId }), {
+      authorization: `Bearer ${token}`,
+    });
+    await raw.waitFor('"queued"');
+    const big = await append(generationId, {
+      type: 'status',
+      phase: 'saving',
+      attempt: 1,
+      padding: 'y'.repeat(1_500_000),
+    });
+    const done = await append(generationId, { type: 'failed', code: 'X', message: 'x' });
+    const body = await raw.ended;
+    expect(body).toContain(`id: ${big.id}\n`);
+    expect(body).toContain(`id: ${done.id}\n`);
+    expect(body.length).toBeGreaterThan(1_500_000);
+    expect(body.endsWith('event: return\ndata: \n\n\n')).toBe(true);
   });
 });
 

@@ -33,8 +33,14 @@ const SSE_HEADERS = {
   connection: 'keep-alive',
 };
 
-/** A follower whose socket holds this much unsent is cut; it resumes from the log on reconnect. */
-const MAX_BUFFERED_BYTES = 1024 * 1024;
+/**
+ * A subscriber whose socket holds more than `SLOW_BYTES` unsent for `SLOW_FOR_MS`, or more than
+ * `HARD_BYTES` at all, is cut; its client reconnects and resumes from the log. A reader that
+ * is merely busy with one large event (a 200 kB `completed`) is not.
+ */
+const SLOW_BYTES = 1024 * 1024;
+const SLOW_FOR_MS = 10_000;
+const HARD_BYTES = 16 * 1024 * 1024;
 
 export const eventFrame = (event: StreamEventRow) =>
   `data: ${JSON.stringify(transformer.serialize(event.data))}\nid: ${event.id}\n\n\n`;
@@ -56,9 +62,10 @@ export function subscriptionStreams(
   /** The CORS headers of a simple GET from `origin` (the app's CORS policy). */
   corsHeaders: (origin: string | undefined) => Record<string, string>,
 ): MiddlewareHandler<AppEnv> {
-  const open = new Set<ServerResponse>();
+  /** Open subscriptions and what a ping does to each (write one, or cut a slow reader). */
+  const open = new Map<ServerResponse, () => void>();
   const pinger = setInterval(() => {
-    for (const res of open) res.write(PING_FRAME);
+    for (const ping of open.values()) ping();
   }, SSE_OPTIONS.ping.intervalMs);
   pinger.unref();
   services.shutdown.signal.addEventListener('abort', () => clearInterval(pinger), { once: true });
@@ -81,7 +88,26 @@ export function subscriptionStreams(
     const log = c.get('log');
     outgoing.writeHead(200, headers);
     outgoing.write(CONNECTED_FRAME);
-    open.add(outgoing);
+
+    let behindSince: number | undefined;
+    /** Cuts the subscriber when it reads too slowly; true when it did. */
+    const cutIfSlow = () => {
+      const backlog = outgoing.writableLength;
+      if (backlog <= SLOW_BYTES) {
+        behindSince = undefined;
+        return false;
+      }
+      behindSince ??= Date.now();
+      if (backlog <= HARD_BYTES && Date.now() - behindSince <= SLOW_FOR_MS) return false;
+      log.warn({ generationId: request.generationId, backlog }, 'slow subscriber cut');
+      open.delete(outgoing);
+      stop();
+      outgoing.destroy();
+      return true;
+    };
+    open.set(outgoing, () => {
+      if (!cutIfSlow()) outgoing.write(PING_FRAME);
+    });
 
     const stop = services.fanout.follow({
       generationId: request.generationId,
@@ -89,13 +115,10 @@ export function subscriptionStreams(
       isTerminal: stream.isTerminal,
       sink: {
         send(event, shared: SharedEvent) {
+          // Judged before writing: the frame that crosses the limit still goes out whole.
+          if (cutIfSlow()) return;
           shared.frame ??= eventFrame(event);
           outgoing.write(shared.frame);
-          if (outgoing.writableLength > MAX_BUFFERED_BYTES) {
-            log.warn({ generationId: request.generationId }, 'slow subscriber cut');
-            stop();
-            outgoing.destroy();
-          }
         },
         end(end) {
           open.delete(outgoing);
@@ -105,6 +128,8 @@ export function subscriptionStreams(
         },
       },
     });
+    // A write racing the client's disconnect fails here, not as an unhandled error.
+    outgoing.on('error', () => {});
     outgoing.once('close', () => {
       open.delete(outgoing);
       stop();

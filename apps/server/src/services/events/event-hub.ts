@@ -50,6 +50,37 @@ export async function createEventHub(input: {
     for (const subscriber of subscribers.get(event.generationId) ?? []) subscriber.onEvent(event);
   };
 
+  // Events go out in the order of their notices. A notice that carries only an id needs a
+  // read; notices behind it wait for it (their own reads start at once), or a subscriber would
+  // see a later event first and drop the earlier one as already passed.
+  let tail: Promise<void> = Promise.resolve();
+  let waiting = 0;
+  const deliverInOrder = (
+    generationId: string,
+    loaded: Promise<StreamEventRow | undefined>,
+    eventId: string,
+  ) => {
+    waiting++;
+    tail = tail
+      .then(() => loaded)
+      .then(
+        (event) => {
+          if (event) dispatch(event);
+        },
+        (error: unknown) => {
+          logger.warn({ err: error, eventId }, 'could not read announced event; resyncing');
+          for (const subscriber of subscribers.get(generationId) ?? []) subscriber.onResync();
+        },
+      )
+      .finally(() => {
+        waiting--;
+      });
+  };
+  const deliver = (event: StreamEventRow) => {
+    if (waiting === 0) dispatch(event);
+    else deliverInOrder(event.generationId, Promise.resolve(event), event.id);
+  };
+
   const onNotification = (message: pg.Notification) => {
     if (!message.payload) return;
     let notice: StreamEventNotice;
@@ -60,20 +91,8 @@ export async function createEventHub(input: {
       return;
     }
     if (!subscribers.has(notice.generationId)) return;
-    if (notice.event) {
-      dispatch(notice.event);
-      return;
-    }
-    getStreamEvent(db, notice.id).then(
-      (event) => event && dispatch(event),
-      (error: unknown) => {
-        logger.warn(
-          { err: error, eventId: notice.id },
-          'could not read announced event; resyncing',
-        );
-        for (const subscriber of subscribers.get(notice.generationId) ?? []) subscriber.onResync();
-      },
-    );
+    if (notice.event) deliver(notice.event);
+    else deliverInOrder(notice.generationId, getStreamEvent(db, notice.id), notice.id);
   };
 
   const connect = async (): Promise<void> => {
@@ -125,7 +144,7 @@ export async function createEventHub(input: {
       };
     },
     publish: (event) => {
-      if (subscribers.has(event.generationId)) dispatch(event);
+      if (subscribers.has(event.generationId)) deliver(event);
     },
     size: () => {
       let total = 0;

@@ -80,6 +80,25 @@ describe('generation fan-out', () => {
     expect(services.fanout.stats()).toEqual({ generations: 0, followers: 0 });
   });
 
+  it('keeps notice order when large events (announced by id, read back) sit between small ones', async () => {
+    const generationId = await newGeneration();
+    const follower = collect(generationId);
+    await append(generationId, 'status', 0);
+    await until(() => follower.events.length === 1);
+    const big = 'z'.repeat(20_000); // over NOTIFY's payload limit: the notice carries the id
+    for (let i = 1; i <= 30; i++) {
+      await appendStreamEvent(services.db, {
+        generationId,
+        type: 'status',
+        data: i % 3 === 0 ? { type: 'status', n: i, big } : { type: 'status', n: i },
+      });
+    }
+    await append(generationId, 'completed', 31);
+    await until(() => follower.ended() !== undefined);
+    const all = await listStreamEvents(services.db, { generationId });
+    expect(follower.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
+  });
+
   it('catches up from the log after the LISTEN connection is cut', async () => {
     const generationId = await newGeneration();
     await append(generationId, 'status', 0);

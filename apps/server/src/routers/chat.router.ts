@@ -1,6 +1,6 @@
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
-import { type ChatStreamEvent, isTerminalChatEvent } from '../services/chat/chat-events.js';
+import { CHAT_TERMINAL_TYPES, type ChatStreamEvent } from '../services/chat/chat-events.js';
 import {
   deleteConversation,
   getConversations,
@@ -41,7 +41,7 @@ export const chatRouter = {
         ...input,
         userId: ctx.user.id,
         kinds: ['chat'],
-        isTerminal: isTerminalChatEvent,
+        terminalTypes: CHAT_TERMINAL_TYPES,
         signal,
       });
       return (async function* () {

@@ -2,7 +2,7 @@ import { ZPlanRequest } from '@stepwise/ai/schema';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
 import { openGenerationStream } from '../services/events/open-generation-stream.js';
-import { isTerminalPlanEvent, type PlanProgressEvent } from '../services/plans/plan-events.js';
+import { PLAN_TERMINAL_TYPES, type PlanProgressEvent } from '../services/plans/plan-events.js';
 import {
   cancelGeneration,
   startPlanGeneration,
@@ -31,7 +31,7 @@ export const planRouter = {
         ...input,
         userId: ctx.user.id,
         kinds: ['plan', 'revision'],
-        isTerminal: isTerminalPlanEvent,
+        terminalTypes: PLAN_TERMINAL_TYPES,
         signal,
       });
       return (async function* () {

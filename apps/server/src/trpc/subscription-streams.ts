@@ -7,20 +7,19 @@ import type { AppEnv } from '../app.js';
 import { ZGenerationStreamInput } from '../routers/ids.js';
 import type { AppServices } from '../services/app-services.js';
 import { getSessionUser } from '../services/auth/auth.service.js';
-import { isTerminalChatEvent } from '../services/chat/chat-events.js';
+import { CHAT_TERMINAL_TYPES } from '../services/chat/chat-events.js';
 import type { SharedEvent } from '../services/events/generation-fanout.js';
 import { findOwnGeneration } from '../services/events/open-generation-stream.js';
-import { isTerminalPlanEvent } from '../services/plans/plan-events.js';
+import { PLAN_TERMINAL_TYPES } from '../services/plans/plan-events.js';
 import { withBearerToken } from './create-context.js';
 import { transformer } from './fast-superjson.js';
 import { SSE_OPTIONS } from './init.js';
 
 /** The subscriptions this route carries, by tRPC path. */
-const STREAMS: Record<string, { kinds: GenerationKind[]; isTerminal: (type: string) => boolean }> =
-  {
-    'plan.progress': { kinds: ['plan', 'revision'], isTerminal: isTerminalPlanEvent },
-    'chat.stream': { kinds: ['chat'], isTerminal: isTerminalChatEvent },
-  };
+const STREAMS: Record<string, { kinds: GenerationKind[]; terminalTypes: readonly string[] }> = {
+  'plan.progress': { kinds: ['plan', 'revision'], terminalTypes: PLAN_TERMINAL_TYPES },
+  'chat.stream': { kinds: ['chat'], terminalTypes: CHAT_TERMINAL_TYPES },
+};
 
 // tRPC's SSE wire format (httpSubscriptionLink reads it): each field on its line, then "\n\n".
 const CONNECTED_FRAME = `event: connected\ndata: ${JSON.stringify(SSE_OPTIONS.client)}\n\n\n`;
@@ -76,7 +75,9 @@ export function subscriptionStreams(
     if (!stream || !outgoing || outgoing.headersSent) return next();
 
     const request = await accept(services, c.req.raw, stream.kinds).catch(() => undefined);
-    if (!request || outgoing.destroyed) return next();
+    // The client left while we looked: nothing to answer.
+    if (outgoing.destroyed) return RESPONSE_ALREADY_SENT;
+    if (!request) return next();
 
     const headers: Record<string, string> = {
       ...SSE_HEADERS,
@@ -112,7 +113,7 @@ export function subscriptionStreams(
     const stop = services.fanout.follow({
       generationId: request.generationId,
       lastEventId: request.lastEventId,
-      isTerminal: stream.isTerminal,
+      terminalTypes: stream.terminalTypes,
       sink: {
         send(event, shared: SharedEvent) {
           // Judged before writing: the frame that crosses the limit still goes out whole.

@@ -107,6 +107,22 @@ export async function listStreamEvents(
   return rows.map((r) => ({ id: r.id, generationId: r.generation_id, type: r.type, data: r.data }));
 }
 
+/** Whether the generation has an event of one of `types` at or before `atOrBeforeId`. */
+export async function hasStreamEventOfType(
+  db: Db,
+  input: { generationId: string; atOrBeforeId: string; types: readonly string[] },
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('stream_events')
+    .select('id')
+    .where('generation_id', '=', input.generationId)
+    .where('id', '<=', input.atOrBeforeId)
+    .where('type', 'in', [...input.types])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** One event by id (for notices that carried only the id). */
 export async function getStreamEvent(db: Db, id: string): Promise<StreamEventRow | undefined> {
   const row = await db

@@ -13,4 +13,5 @@ export type ChatStreamEvent =
   | { type: 'end'; messageId: string; reason: ChatEndReason; usage: TUsage | null }
   | { type: 'error'; messageId: string; code: string; message: string };
 
-export const isTerminalChatEvent = (type: string) => type === 'end' || type === 'error';
+/** `chat.stream` ends after one of these. */
+export const CHAT_TERMINAL_TYPES = ['end', 'error'] as const;

@@ -72,9 +72,9 @@ export async function runChatReply(
   const drain = async () => {
     while (queue.length > 0) {
       const event = queue.shift()!;
-      hub.publish(
-        await appendStreamEvent(db, { generationId: generation.id, type: event.type, data: event }),
-      );
+      // Subscribers get it through NOTIFY, in commit order: handing it out here first could
+      // overtake an event another transaction committed just before (`chat.stop`'s `end`).
+      await appendStreamEvent(db, { generationId: generation.id, type: event.type, data: event });
     }
     draining = undefined;
   };

@@ -19,11 +19,6 @@ interface Subscriber {
 export interface EventHub {
   /** Follows one generation's events on this instance; returns the unsubscribe function. */
   subscribe(generationId: string, subscriber: Subscriber): () => void;
-  /**
-   * Hands an event this process has just committed to its local subscribers at once, ahead of
-   * its NOTIFY; subscribers drop the copy that arrives later by its id.
-   */
-  publish(event: StreamEventRow): void;
   /** Number of local subscriptions (for metrics and tests). */
   size(): number;
   close(): Promise<void>;
@@ -95,9 +90,13 @@ export async function createEventHub(input: {
     else deliverInOrder(notice.generationId, getStreamEvent(db, notice.id), notice.id);
   };
 
-  const connect = async (): Promise<void> => {
+  /**
+   * Opens a LISTEN connection. After a reconnect every subscriber resyncs from the log before
+   * the new connection delivers anything: a notice that came in with LISTEN's reply must not
+   * move a subscriber past events committed while no connection was listening.
+   */
+  const connect = async (reconnect: boolean): Promise<void> => {
     const next = createPgClient(input.url, 'stepwise-listener');
-    next.on('notification', onNotification);
     next.on('error', (error) => logger.warn({ err: error }, 'listen connection error'));
     next.on('end', () => {
       if (closed || client !== next) return;
@@ -105,29 +104,35 @@ export async function createEventHub(input: {
       logger.warn('listen connection lost; reconnecting');
       scheduleReconnect();
     });
-    await next.connect();
-    await next.query(`LISTEN ${STREAM_EVENTS_CHANNEL}`);
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${STREAM_EVENTS_CHANNEL}`);
+    } catch (error) {
+      await next.end().catch(() => {});
+      throw error;
+    }
+    if (closed) {
+      await next.end().catch(() => {});
+      return;
+    }
     client = next;
     reconnectDelay = 100;
+    if (reconnect) for (const set of subscribers.values()) for (const s of set) s.onResync();
+    next.on('notification', onNotification);
   };
 
   const scheduleReconnect = () => {
     setTimeout(() => {
       if (closed) return;
-      connect().then(
-        () => {
-          for (const set of subscribers.values()) for (const s of set) s.onResync();
-        },
-        (error: unknown) => {
-          logger.warn({ err: error, retryInMs: reconnectDelay }, 'listen reconnect failed');
-          reconnectDelay = Math.min(reconnectDelay * 2, 5_000);
-          scheduleReconnect();
-        },
-      );
+      connect(true).catch((error: unknown) => {
+        logger.warn({ err: error, retryInMs: reconnectDelay }, 'listen reconnect failed');
+        reconnectDelay = Math.min(reconnectDelay * 2, 5_000);
+        scheduleReconnect();
+      });
     }, reconnectDelay).unref();
   };
 
-  await connect();
+  await connect(false);
 
   return {
     subscribe(generationId, subscriber) {
@@ -142,9 +147,6 @@ export async function createEventHub(input: {
         if (set.size === 0 && subscribers.get(generationId) === set)
           subscribers.delete(generationId);
       };
-    },
-    publish: (event) => {
-      if (subscribers.has(event.generationId)) deliver(event);
     },
     size: () => {
       let total = 0;

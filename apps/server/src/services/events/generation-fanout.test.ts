@@ -34,7 +34,7 @@ function collect(generationId: string, lastEventId?: string) {
   const stop = services.fanout.follow({
     generationId,
     lastEventId,
-    isTerminal: (type) => type === 'completed',
+    terminalTypes: ['completed'],
     sink: {
       send: (event) => events.push(event),
       end: (end) => {
@@ -97,6 +97,50 @@ describe('generation fan-out', () => {
     await until(() => follower.ended() !== undefined);
     const all = await listStreamEvents(services.db, { generationId });
     expect(follower.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
+  });
+
+  it('replays a history longer than one page, then goes live', async () => {
+    const generationId = await newGeneration();
+    await services.db
+      .insertInto('stream_events')
+      .values(
+        Array.from({ length: 1_234 }, (_, n) => ({
+          generation_id: generationId,
+          type: 'delta',
+          data: JSON.stringify({ type: 'delta', n }),
+        })),
+      )
+      .execute();
+    const follower = collect(generationId);
+    await until(() => follower.events.length === 1_234);
+    await append(generationId, 'completed', 1_234);
+    await until(() => follower.ended() !== undefined);
+    const all = await listStreamEvents(services.db, { generationId, limit: 5_000 });
+    expect(all).toHaveLength(1_235);
+    expect(follower.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
+  });
+
+  it('misses nothing another transaction commits while a plain append waits on the lock', async () => {
+    const generationId = await newGeneration();
+    const follower = collect(generationId);
+    await append(generationId, 'status', 0);
+    await until(() => follower.events.length === 1);
+    // As chat.stop does: the terminal event in a transaction; meanwhile the worker's next
+    // write waits for the generation's lock and commits right after it.
+    let late: Promise<unknown> | undefined;
+    await services.db.transaction().execute(async (trx) => {
+      await appendStreamEvent(trx, {
+        generationId,
+        type: 'completed',
+        data: { type: 'completed' },
+      });
+      late = append(generationId, 'status', 1);
+      await new Promise((r) => setTimeout(r, 50));
+    });
+    await late;
+    await until(() => follower.ended() !== undefined);
+    expect(follower.ended()).toEqual({ reason: 'terminal' });
+    expect(follower.events.map((e) => e.type)).toEqual(['status', 'completed']);
   });
 
   it('catches up from the log after the LISTEN connection is cut', async () => {

@@ -1,7 +1,19 @@
-import { type Database, type Kysely, listStreamEvents, type StreamEventRow } from '@stepwise/db';
+import {
+  type Database,
+  hasStreamEventOfType,
+  type Kysely,
+  listStreamEvents,
+  type StreamEventRow,
+} from '@stepwise/db';
+import pLimit from 'p-limit';
 import type { EventHub } from './event-hub.js';
 
 const PAGE = 500;
+/**
+ * Catch-up reads at once per instance: thousands of followers joining (or resyncing after a
+ * lost LISTEN connection) queue here instead of filling the pool every request needs.
+ */
+const CATCH_UP_READS = 4;
 
 /**
  * What a live event carries to every follower of its generation: a place for a follower to
@@ -31,7 +43,8 @@ export interface GenerationFanout {
   follow(input: {
     generationId: string;
     lastEventId?: string | null | undefined;
-    isTerminal: (type: string) => boolean;
+    /** Event types after which the generation has nothing more to say. */
+    terminalTypes: readonly string[];
     sink: FollowerSink;
   }): () => void;
   /** Generations followed on this instance, and followers in all. */
@@ -46,7 +59,9 @@ interface Follower {
   needsRead: boolean;
   pending: StreamEventRow[];
   done: boolean;
-  isTerminal: (type: string) => boolean;
+  terminalTypes: readonly string[];
+  /** Resuming: checks once whether the terminal event is already behind the cursor. */
+  checkEnded: boolean;
   sink: FollowerSink;
   /** Leaves its channel (closing the channel's hub subscription when it was the last). */
   leave: () => void;
@@ -71,6 +86,7 @@ export function createGenerationFanout(input: {
 }): GenerationFanout {
   const { db, hub, shutdown } = input;
   const channels = new Map<string, Channel>();
+  const limit = pLimit(CATCH_UP_READS);
 
   const finish = (follower: Follower, end: FollowEnd) => {
     if (follower.done) return;
@@ -83,20 +99,36 @@ export function createGenerationFanout(input: {
   const deliver = (follower: Follower, event: StreamEventRow, id: bigint, shared: SharedEvent) => {
     follower.cursor = id;
     follower.sink.send(event, shared);
-    if (follower.isTerminal(event.type)) finish(follower, { reason: 'terminal' });
+    if (follower.terminalTypes.includes(event.type)) finish(follower, { reason: 'terminal' });
   };
 
   const catchUp = async (follower: Follower, generationId: string) => {
     follower.replaying = true;
     try {
+      if (follower.checkEnded) {
+        // A client that got the terminal event but not the end of the stream comes back with
+        // its id (or a later one): nothing follows, so end it here instead of waiting forever.
+        follower.checkEnded = false;
+        const ended = await limit(() =>
+          hasStreamEventOfType(db, {
+            generationId,
+            atOrBeforeId: follower.cursor.toString(),
+            types: follower.terminalTypes,
+          }),
+        );
+        if (ended) return finish(follower, { reason: 'terminal' });
+      }
       do {
         follower.needsRead = false;
         for (;;) {
-          const page = await listStreamEvents(db, {
-            generationId,
-            afterId: follower.cursor.toString(),
-            limit: PAGE,
-          });
+          if (follower.done) return;
+          const page = await limit(() =>
+            listStreamEvents(db, {
+              generationId,
+              afterId: follower.cursor.toString(),
+              limit: PAGE,
+            }),
+          );
           for (const event of page) {
             if (follower.done) return;
             deliver(follower, event, BigInt(event.id), {});
@@ -151,7 +183,7 @@ export function createGenerationFanout(input: {
   shutdown.addEventListener('abort', stopAll, { once: true });
 
   return {
-    follow({ generationId, lastEventId, isTerminal, sink }) {
+    follow({ generationId, lastEventId, terminalTypes, sink }) {
       const channel = channels.get(generationId) ?? openChannel(generationId);
       const follower: Follower = {
         cursor: BigInt(lastEventId ?? '0'),
@@ -159,7 +191,8 @@ export function createGenerationFanout(input: {
         needsRead: false,
         pending: [],
         done: false,
-        isTerminal,
+        terminalTypes,
+        checkEnded: lastEventId !== undefined && lastEventId !== null,
         sink,
         leave() {
           channel.followers.delete(follower);

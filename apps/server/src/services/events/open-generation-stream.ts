@@ -27,7 +27,7 @@ export async function openGenerationStream(
     generationId: string;
     lastEventId?: string | null | undefined;
     kinds: GenerationKind[];
-    isTerminal: (type: string) => boolean;
+    terminalTypes: readonly string[];
     signal?: AbortSignal | undefined;
   },
 ) {
@@ -36,7 +36,7 @@ export async function openGenerationStream(
     fanout: services.fanout,
     generationId: generation.id,
     lastEventId: input.lastEventId,
-    isTerminal: input.isTerminal,
+    terminalTypes: input.terminalTypes,
     signal: input.signal,
   });
 }

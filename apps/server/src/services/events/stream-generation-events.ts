@@ -11,7 +11,7 @@ export async function* streamGenerationEvents(input: {
   fanout: GenerationFanout;
   generationId: string;
   lastEventId?: string | null | undefined;
-  isTerminal: (type: string) => boolean;
+  terminalTypes: readonly string[];
   signal?: AbortSignal | undefined;
 }): AsyncGenerator<StreamEventRow> {
   const { signal } = input;
@@ -21,7 +21,7 @@ export async function* streamGenerationEvents(input: {
   const stop = input.fanout.follow({
     generationId: input.generationId,
     lastEventId: input.lastEventId,
-    isTerminal: input.isTerminal,
+    terminalTypes: input.terminalTypes,
     sink: {
       send(event) {
         queue.push(event);

@@ -27,4 +27,5 @@ export type PlanProgressEvent =
     }
   | { type: 'failed'; code: string; message: string };
 
-export const isTerminalPlanEvent = (type: string) => type === 'completed' || type === 'failed';
+/** `plan.progress` ends after one of these. */
+export const PLAN_TERMINAL_TYPES = ['completed', 'failed'] as const;

@@ -59,10 +59,9 @@ export async function runPlanGeneration(
   // Events go out in order, one at a time, without holding up the model's stream.
   let writes: Promise<unknown> = Promise.resolve();
   const emit = (event: PlanProgressEvent) => {
-    writes = writes.then(async () =>
-      hub.publish(
-        await appendStreamEvent(db, { generationId: generation.id, type: event.type, data: event }),
-      ),
+    // Subscribers get it through NOTIFY, in commit order, like every other event.
+    writes = writes.then(() =>
+      appendStreamEvent(db, { generationId: generation.id, type: event.type, data: event }),
     );
   };
   const lastAnnounced = await lastAnnouncedTaskIndex(services, generation.id);

@@ -223,6 +223,11 @@ export async function startReferenceServer(input: {
       },
     );
   });
+  return serveOnLoopback(server, pool);
+}
+
+/** Listens on a free loopback port; `close()` ends open connections, then the pool. */
+export async function serveOnLoopback(server: http.Server, pool: pg.Pool) {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

@@ -1,9 +1,14 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { transformer } from '@stepwise/server';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
-import { HttpError, referencePool, referenceQueries, uuid } from './crud-reference-server.js';
+import {
+  HttpError,
+  referencePool,
+  referenceQueries,
+  serveOnLoopback,
+  uuid,
+} from './crud-reference-server.js';
 
 /**
  * The framework's share of the CRUD benchmark: the bare reference's hand-written SQL served
@@ -65,20 +70,5 @@ export async function startTrpcReferenceServer(input: {
     basePath: '/trpc/',
     createContext: ({ req }) => ({ signedIn: req.headers.authorization === bearer }),
   });
-  const server = http.createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await pool.end();
-    },
-  };
+  return serveOnLoopback(http.createServer(handler), pool);
 }

@@ -3,6 +3,7 @@ import { createDb } from '@stepwise/db';
 import { createLogger, loadEnv, startServer } from '@stepwise/server';
 import pg from 'pg';
 import { createBenchDatabase } from './bench-database.js';
+import { signUpOverHttp } from './bench-helpers.js';
 import { makePlan, seedGoalWithPlan } from './bench-plans.js';
 import { type ProfileSummary, printProfileSummary, withCpuProfile } from './cpu-profile.js';
 import { startReferenceServer } from './crud-reference-server.js';
@@ -79,22 +80,7 @@ export async function benchCrud(
   const problems: string[] = [];
   try {
     // One user, signed up over HTTP like a client; every request carries its bearer token.
-    const signUp = await fetch(`${server.url}/trpc/auth.signUp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        json: {
-          email: `bench-${randomBytes(4).toString('hex')}@example.test`,
-          password: 'bench-password',
-          name: 'Bench',
-        },
-      }),
-    });
-    const { token, user } = (await signUp.json()).result.data.json as {
-      token: string;
-      user: { id: string };
-    };
-    const userId = user.id;
+    const { token, userId } = await signUpOverHttp(server.url);
     reference = await startReferenceServer({
       databaseUrl: database.url,
       poolSize: POOL_SIZE,

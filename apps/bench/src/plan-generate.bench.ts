@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createLogger, loadEnv, startServer } from '@stepwise/server';
 import pg from 'pg';
 import { createBenchDatabase } from './bench-database.js';
+import { signUpOverHttp } from './bench-helpers.js';
 import { fmt, summarize } from './stats.js';
 
 /**
@@ -24,21 +25,7 @@ export async function benchPlanGenerate(options: { requests?: number; warmup?: n
   });
   const server = await startServer({ env, logger: createLogger(env) });
   try {
-    const signUp = await fetch(`${server.url}/trpc/auth.signUp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        json: {
-          email: `bench-${randomBytes(4).toString('hex')}@example.test`,
-          password: 'bench-password',
-          name: 'Bench',
-        },
-      }),
-    });
-    const { token, user } = (await signUp.json()).result.data.json as {
-      token: string;
-      user: { id: string };
-    };
+    const { token, userId } = await signUpOverHttp(server.url);
     const body = JSON.stringify({
       json: { goal: 'Run a half marathon', durationWeeks: 10, dailyHours: 1, level: 'beginner' },
     });
@@ -70,14 +57,14 @@ export async function benchPlanGenerate(options: { requests?: number; warmup?: n
       const goal = await client.query<{ id: string }>(
         `INSERT INTO goals (user_id, title, requirements) VALUES ($1, $2, $3) RETURNING id`,
         [
-          user.id,
+          userId,
           'Run a half marathon',
           JSON.stringify({ goal: 'Run a half marathon', durationWeeks: 10 }),
         ],
       );
       const generation = await client.query<{ id: string }>(
         `INSERT INTO generations (user_id, goal_id, kind, input) VALUES ($1, $2, 'plan', $3) RETURNING id`,
-        [user.id, goal.rows[0]!.id, JSON.stringify({ goal: 'Run a half marathon' })],
+        [userId, goal.rows[0]!.id, JSON.stringify({ goal: 'Run a half marathon' })],
       );
       const generationId = generation.rows[0]!.id;
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [generationId]);

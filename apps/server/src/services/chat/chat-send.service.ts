@@ -2,7 +2,6 @@ import { DomainError } from '@stepwise/core';
 import {
   appendStreamEvent,
   completeMessage,
-  enqueueJob,
   findConversation,
   findGeneration,
   findSendByIdempotencyKey,
@@ -16,7 +15,7 @@ import {
   touchConversation,
 } from '@stepwise/db';
 import type { AppServices } from '../app-services.js';
-import { generationJobKey } from '../plans/plan-generation.service.js';
+import { enqueueGeneration, generationJobKey } from '../plans/plan-generation.service.js';
 import type { ChatStreamEvent } from './chat-events.js';
 import { replyFromEvents } from './reply-from-events.js';
 
@@ -121,12 +120,7 @@ export async function sendMessage(
       messageId: assistantMessage.id,
     };
     await appendStreamEvent(trx, { generationId: generation.id, type: start.type, data: start });
-    await enqueueJob(trx, {
-      task: CHAT_REPLY_TASK,
-      payload: { generationId: generation.id },
-      jobKey: generationJobKey(generation.id),
-      maxAttempts: 3,
-    });
+    await enqueueGeneration(trx, CHAT_REPLY_TASK, generation.id);
     return {
       conversationId: conversation.id,
       userMessageId: userMessage.id,

@@ -2,6 +2,7 @@ import { resolvePlanRequest, type TPlanRequest, ZPlanRequest } from '@stepwise/a
 import { DomainError } from '@stepwise/core';
 import {
   appendStreamEvent,
+  type Db,
   enqueueJob,
   findGeneration,
   finishGeneration,
@@ -14,6 +15,19 @@ import type { PlanProgressEvent } from './plan-events.js';
 
 export const GENERATE_PLAN_TASK = 'generate-plan';
 export const generationJobKey = (generationId: string) => `generation:${generationId}`;
+
+/**
+ * Queues the job that runs a generation (plan, revision or chat reply), inside the
+ * transaction that created it: one job per generation (its key), up to 3 attempts.
+ */
+export function enqueueGeneration(trx: Db, task: string, generationId: string) {
+  return enqueueJob(trx, {
+    task,
+    payload: { generationId },
+    jobKey: generationJobKey(generationId),
+    maxAttempts: 3,
+  });
+}
 
 /** Today's date (UTC) as 'YYYY-MM-DD'. */
 export const todayUtc = () => new Date().toISOString().slice(0, 10);
@@ -49,12 +63,7 @@ export async function startPlanGeneration(
       goalId: goal.id,
     };
     await appendStreamEvent(trx, { generationId: generation.id, type: queued.type, data: queued });
-    await enqueueJob(trx, {
-      task: GENERATE_PLAN_TASK,
-      payload: { generationId: generation.id },
-      jobKey: generationJobKey(generation.id),
-      maxAttempts: 3,
-    });
+    await enqueueGeneration(trx, GENERATE_PLAN_TASK, generation.id);
     return { goalId: goal.id, generationId: generation.id };
   });
 }

@@ -1,16 +1,10 @@
 import { summarizePlan } from '@stepwise/ai';
 import type { TPlan, TPlanRequestResolved } from '@stepwise/ai/schema';
 import { DomainError } from '@stepwise/core';
-import {
-  appendStreamEvent,
-  type Database,
-  enqueueJob,
-  getGoalWithPlan,
-  type Kysely,
-} from '@stepwise/db';
+import { appendStreamEvent, type Database, getGoalWithPlan, type Kysely } from '@stepwise/db';
 import type { AppServices } from '../app-services.js';
 import type { PlanProgressEvent } from './plan-events.js';
-import { GENERATE_PLAN_TASK, generationJobKey } from './plan-generation.service.js';
+import { enqueueGeneration, GENERATE_PLAN_TASK } from './plan-generation.service.js';
 
 /**
  * Starts a revision of a goal's current plan: a generation of kind `revision` whose request
@@ -41,12 +35,7 @@ export async function startPlanRevision(
     };
     await appendStreamEvent(trx, { generationId: generation.id, type: queued.type, data: queued });
     if (input.enqueue) {
-      await enqueueJob(trx, {
-        task: GENERATE_PLAN_TASK,
-        payload: { generationId: generation.id },
-        jobKey: generationJobKey(generation.id),
-        maxAttempts: 3,
-      });
+      await enqueueGeneration(trx, GENERATE_PLAN_TASK, generation.id);
     }
     return { generationId: generation.id };
   });

@@ -285,6 +285,20 @@ export async function setTaskCompleted(
   return task && { task, changed: false };
 }
 
+/** What the next occurrence of a recurring task copies from the one completed. */
+const COPIED_TO_NEXT_OCCURRENCE = [
+  'user_id',
+  'goal_id',
+  'title',
+  'notes',
+  'category',
+  'effort_minutes',
+  'priority',
+  'tags',
+  'recurrence',
+  'position',
+] as const;
+
 /**
  * The next occurrence of a recurring task: a copy of `parentId` due on `dueDate`, linked by
  * `recurrence_parent_id`. Returns the existing occurrence when there already is one (the
@@ -296,35 +310,12 @@ export async function insertNextOccurrence(
 ): Promise<TaskDto> {
   const inserted = await db
     .insertInto('tasks')
-    .columns([
-      'user_id',
-      'goal_id',
-      'title',
-      'notes',
-      'category',
-      'effort_minutes',
-      'priority',
-      'tags',
-      'recurrence',
-      'position',
-      'due_date',
-      'start_date',
-      'recurrence_parent_id',
-    ])
+    .columns([...COPIED_TO_NEXT_OCCURRENCE, 'due_date', 'start_date', 'recurrence_parent_id'])
     .expression((eb) =>
       eb
         .selectFrom('tasks')
         .select([
-          'user_id',
-          'goal_id',
-          'title',
-          'notes',
-          'category',
-          'effort_minutes',
-          'priority',
-          'tags',
-          'recurrence',
-          'position',
+          ...COPIED_TO_NEXT_OCCURRENCE,
           sql<string>`${input.dueDate}::date`.as('due_date'),
           sql<string | null>`${input.startDate}::date`.as('start_date'),
           'id',

@@ -81,7 +81,7 @@ export function postgresBackendCpuSeconds(database: string): number {
  * Runs a TypeScript entry point in its own `node` process (tsx loader, source conditions),
  * with only the given environment (plus PATH), and waits until `readyPath` answers 200.
  */
-async function startNodeProcess(input: {
+function startNodeProcess(input: {
   name: string;
   entry: string;
   cwd: string;
@@ -90,16 +90,38 @@ async function startNodeProcess(input: {
   nodeArgs?: string[];
   timeoutMs?: number;
 }): Promise<BenchProcess> {
+  return startBenchProcess({
+    ...input,
+    command: process.execPath,
+    args: [
+      ...(input.nodeArgs ?? []),
+      '--import',
+      tsxLoader,
+      '--conditions=stepwise-source',
+      input.entry,
+    ],
+  });
+}
+
+/**
+ * Runs `command` with only the given environment (plus PATH and a free PORT) and waits until
+ * `readyPath` on that port answers 200.
+ */
+export async function startBenchProcess(input: {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: Record<string, string>;
+  readyPath: string;
+  timeoutMs?: number;
+}): Promise<BenchProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(input.nodeArgs ?? []), '--import', tsxLoader, '--conditions=stepwise-source', input.entry],
-    {
-      cwd: input.cwd,
-      env: { PATH: process.env.PATH ?? '', ...input.env, PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const child: ChildProcess = spawn(input.command, input.args, {
+    cwd: input.cwd,
+    env: { PATH: process.env.PATH ?? '', ...input.env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {

@@ -6,18 +6,27 @@ import { planTaskRows } from './bench-plans.js';
 
 const DATE_OID = 1082;
 
-// What Stepwise's `getGoalWithPlan` sends (Kysely's jsonObjectFrom / jsonArrayFrom), by hand.
-const GOAL_WITH_PLAN_SQL = `
-SELECT goals.*,
-  (SELECT to_json(obj) FROM (
-     SELECT plan_versions.* FROM plan_versions
-     WHERE plan_versions.goal_id = goals.id AND plan_versions.is_current = true
-   ) AS obj) AS current_plan,
-  (SELECT coalesce(json_agg(agg), '[]') FROM (
-     SELECT tasks.* FROM tasks WHERE tasks.goal_id = goals.id
-     ORDER BY tasks.week, tasks.position
-   ) AS agg) AS goal_tasks
-FROM goals WHERE goals.id = $1 AND goals.user_id = $2`;
+// What Stepwise's `goal.get` answers (the goal, its current plan version without the
+// snapshot, its tasks with the fields a plan view shows), built as JSON by Postgres.
+const GOAL_VIEW_SQL = `
+SELECT json_build_object(
+  'id', g.id, 'title', g.title, 'status', g.status, 'requirements', g.requirements,
+  'failure', CASE WHEN g.failure_code IS NULL THEN NULL
+    ELSE json_build_object('code', g.failure_code, 'message', coalesce(g.failure_message, '')) END,
+  'createdAt', g.created_at, 'updatedAt', g.updated_at,
+  'plan', (SELECT json_build_object('id', pv.id, 'version', pv.version, 'source', pv.source,
+      'title', pv.title, 'summary', pv.summary, 'generationId', pv.generation_id,
+      'createdAt', pv.created_at)
+    FROM plan_versions pv WHERE pv.goal_id = g.id AND pv.is_current),
+  'tasks', coalesce((SELECT json_agg(json_build_object('id', t.id, 'week', t.week, 'day', t.day,
+      'title', t.title, 'notes', t.notes, 'category', t.category,
+      'effortMinutes', t.effort_minutes,
+      'priority', (ARRAY['low', 'medium', 'high', 'urgent'])[t.priority + 1], 'tags', t.tags,
+      'startDate', t.start_date, 'dueDate', t.due_date, 'recurrence', t.recurrence,
+      'completedAt', t.completed_at, 'position', t.position) ORDER BY t.week, t.position)
+    FROM tasks t WHERE t.goal_id = g.id), '[]')
+) AS goal
+FROM goals g WHERE g.id = $1 AND g.user_id = $2`;
 
 const COMPLETE_SQL = `UPDATE tasks SET completed_at = now()
   WHERE id = $1 AND user_id = $2 AND completed_at IS NULL RETURNING *`;
@@ -69,9 +78,9 @@ async function readJson(req: http.IncomingMessage): Promise<{ json?: Record<stri
  */
 export function referenceQueries(pool: pg.Pool, userId: string) {
   async function getGoal(goalId: string) {
-    const { rows } = await pool.query(GOAL_WITH_PLAN_SQL, [goalId, userId]);
+    const { rows } = await pool.query(GOAL_VIEW_SQL, [goalId, userId]);
     if (!rows[0]) throw new HttpError(404, 'goal not found');
-    return rows[0];
+    return rows[0].goal;
   }
 
   async function setComplete(taskId: string, completed: boolean) {

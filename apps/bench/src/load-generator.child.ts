@@ -30,6 +30,7 @@ const result = await autocannon({
   },
 });
 const out: LoadResult = {
+  tool: 'autocannon',
   durationS: result.duration,
   ok: result['2xx'],
   non2xx: result.non2xx,

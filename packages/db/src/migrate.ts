@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as initialSchema from './migrations/2026-11-22T10-00-00_initial-schema.js';
 import * as taskViews from './migrations/2026-11-22T12-00-00_task-views.js';
+import * as hotTaskUpdates from './migrations/2026-12-02T10-00-00_hot-task-updates.js';
 
 /**
  * Migrations in order. A static list (instead of reading a folder) works the same from
@@ -9,6 +10,7 @@ import * as taskViews from './migrations/2026-11-22T12-00-00_task-views.js';
 const migrations: Record<string, Migration> = {
   '2026-11-22T10-00-00_initial-schema': initialSchema,
   '2026-11-22T12-00-00_task-views': taskViews,
+  '2026-12-02T10-00-00_hot-task-updates': hotTaskUpdates,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -20,7 +20,7 @@ type Numeric = ColumnType<string, number | string, number | string>;
 export type GoalStatus = 'generating' | 'active' | 'completed' | 'archived' | 'failed';
 export type GenerationKind = 'plan' | 'revision' | 'chat';
 export type GenerationStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-export type PlanVersionSource = 'generated' | 'revised' | 'restored' | 'edited';
+export type PlanVersionSource = 'generated' | 'revised' | 'restored' | 'edited' | 'imported';
 export type MessageRole = 'user' | 'assistant';
 export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';
 

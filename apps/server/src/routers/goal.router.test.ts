@@ -153,3 +153,113 @@ describe('goal.update and goal.delete', () => {
     });
   });
 });
+
+describe('goal.get', () => {
+  it('lists the tasks with the fields a plan view shows, the snapshot only when asked', async () => {
+    const { caller } = await signedInCaller(services);
+    const { goalId } = await caller.goal.import({
+      goal: 'Read four books',
+      startDate: '2026-03-02',
+      tasks: [
+        { title: 'Book one', date: '2026-03-02', completed: true },
+        { title: 'Book two', date: '2026-03-10', effortMinutes: 60 },
+      ],
+    });
+    const lean = await caller.goal.get({ goalId });
+    expect(lean.plan).toMatchObject({ version: 1, source: 'imported', title: 'Read four books' });
+    expect(lean.plan).not.toHaveProperty('plan');
+    expect(Object.keys(lean.tasks[0]!).sort()).toEqual(
+      [
+        'category',
+        'completedAt',
+        'day',
+        'dueDate',
+        'effortMinutes',
+        'id',
+        'notes',
+        'position',
+        'priority',
+        'recurrence',
+        'startDate',
+        'tags',
+        'title',
+        'week',
+      ].sort(),
+    );
+    expect(lean.tasks[0]!.completedAt).toBeInstanceOf(Date);
+
+    const full = await caller.goal.get({ goalId, withSnapshot: true });
+    expect(full.plan?.plan).toMatchObject({
+      title: 'Read four books',
+      weeks: [{ week: 1 }, { week: 2 }],
+    });
+    expect(JSON.stringify(lean).length).toBeLessThan(JSON.stringify(full).length);
+  });
+});
+
+describe('goal.import', () => {
+  it('stores the goal, version 1 of its plan and its tasks in weeks from the start date', async () => {
+    const { caller } = await signedInCaller(services);
+    const result = await caller.goal.import({
+      goal: 'Move my running plan over',
+      summary: 'From my old app',
+      tasks: [
+        // Out of order on purpose; the earliest date is the start.
+        { title: 'Long run', date: '2026-05-10', effortMinutes: 90, category: 'Running' },
+        { title: 'Easy run', date: '2026-05-04', effortMinutes: 30, completed: true },
+        { title: 'Tempo run', date: '2026-05-04', effortMinutes: 45 },
+        { title: 'Race', date: '2026-05-26', effortMinutes: 120 },
+      ],
+    });
+    expect(result.taskCount).toBe(4);
+
+    const goal = await caller.goal.get({ goalId: result.goalId, withSnapshot: true });
+    expect(goal).toMatchObject({
+      status: 'active',
+      requirements: {
+        goal: 'Move my running plan over',
+        startDate: '2026-05-04',
+        endDate: '2026-05-31',
+        durationWeeks: 4,
+        dailyHours: 2,
+      },
+    });
+    expect(
+      goal.tasks.map((t) => [t.title, t.week, t.day, t.dueDate, t.completedAt !== null]),
+    ).toEqual([
+      ['Easy run', 1, 1, '2026-05-04', true],
+      ['Tempo run', 1, 1, '2026-05-04', false],
+      ['Long run', 1, 7, '2026-05-10', false],
+      ['Race', 4, 2, '2026-05-26', false],
+    ]);
+    expect(goal.tasks[2]!.category).toBe('running');
+    // Every week is there, empty ones too, so plan.weeks and revisions see the whole span.
+    const weeks = (goal.plan!.plan as { weeks: { week: number; days: unknown[] }[] }).weeks;
+    expect(weeks.map((w) => [w.week, w.days.length])).toEqual([
+      [1, 2],
+      [2, 0],
+      [3, 0],
+      [4, 1],
+    ]);
+    const stats = await caller.task.stats({ goalId: result.goalId });
+    expect(stats).toMatchObject({ total: 4, done: 1 });
+  });
+
+  it('refuses tasks before the start date or beyond 52 weeks, and empty lists, storing nothing', async () => {
+    const { caller } = await signedInCaller(services);
+    await expect(
+      caller.goal.import({
+        goal: 'Bad dates',
+        startDate: '2026-05-04',
+        tasks: [
+          { title: 'Too early', date: '2026-05-03' },
+          { title: 'Too late', date: '2027-05-03' },
+        ],
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(caller.goal.import({ goal: 'Nothing', tasks: [] })).rejects.toMatchObject({
+      code: 'BAD_REQUEST',
+    });
+    expect((await caller.goal.list({})).items).toEqual([]);
+  });
+});

@@ -1,7 +1,8 @@
 import { DomainError } from '@stepwise/core';
-import { deleteGoal, getGoalWithPlan, listGoals, updateGoal } from '@stepwise/db';
+import { deleteGoal, getGoalView, listGoals, updateGoal } from '@stepwise/db';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
+import { importGoal, ZGoalImport } from '../services/goals/goal-import.service.js';
 import { protectedProcedure } from '../trpc/init.js';
 import { ZId } from './ids.js';
 
@@ -20,12 +21,25 @@ export const goalRouter = {
     )
     .query(({ ctx, input }) => listGoals(ctx.db, { userId: ctx.user.id, ...input })),
 
-  /** The goal with its current plan version and that version's tasks. */
-  get: protectedProcedure.input(z.object({ goalId: ZId })).query(async ({ ctx, input }) => {
-    const goal = await getGoalWithPlan(ctx.db, { userId: ctx.user.id, goalId: input.goalId });
-    if (!goal) throw new DomainError('NOT_FOUND', 'goal not found');
-    return goal;
-  }),
+  /**
+   * The goal with its current plan version and its tasks. The plan's snapshot (weeks, themes,
+   * days) comes only with `withSnapshot: true`; `plan.weeks` and `plan.week` serve it by parts.
+   */
+  get: protectedProcedure
+    .input(z.object({ goalId: ZId, withSnapshot: z.boolean().default(false) }))
+    .query(async ({ ctx, input }) => {
+      const goal = await getGoalView(ctx.db, { userId: ctx.user.id, ...input });
+      if (!goal) throw notFound();
+      return goal;
+    }),
+
+  /**
+   * Stores a goal with its dated tasks (e.g. from another app) in one call: the goal, version
+   * 1 of its plan (source `imported`, weeks counted from `startDate`) and its tasks.
+   */
+  import: protectedProcedure
+    .input(ZGoalImport)
+    .mutation(({ ctx, input }) => importGoal(ctx.db, { userId: ctx.user.id, ...input })),
 
   /** Renames a goal and/or sets its status (CONFLICT while it is generating or failed). */
   update: protectedProcedure

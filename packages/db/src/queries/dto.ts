@@ -50,6 +50,18 @@ export interface TaskDto {
   updatedAt: Date;
 }
 
+/** A plan version without its snapshot: what a goal view shows beside the tasks. */
+export type PlanVersionSummaryDto = Omit<PlanVersionDto, 'plan' | 'goalId' | 'isCurrent'>;
+
+/**
+ * A task as a goal view lists it: the goal, plan version and task key it shares with every
+ * other task of the view, and its bookkeeping timestamps, are left out.
+ */
+export type GoalTaskDto = Omit<
+  TaskDto,
+  'goalId' | 'planVersionId' | 'taskKey' | 'createdAt' | 'updatedAt'
+>;
+
 const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 const dateOrNull = (value: Date | string | null) => (value === null ? null : date(value));
 
@@ -103,11 +115,28 @@ export function toPlanVersionDto(row: {
   };
 }
 
-export function toTaskDto(row: {
+export function toTaskDto(
+  row: GoalTaskRow & {
+    goal_id: string | null;
+    plan_version_id: string | null;
+    task_key: string | null;
+    created_at: Date | string;
+    updated_at: Date | string;
+  },
+): TaskDto {
+  return {
+    ...toGoalTaskDto(row),
+    goalId: row.goal_id,
+    planVersionId: row.plan_version_id,
+    taskKey: row.task_key,
+    createdAt: date(row.created_at),
+    updatedAt: date(row.updated_at),
+  };
+}
+
+/** The task columns a goal view reads. */
+interface GoalTaskRow {
   id: string;
-  goal_id: string | null;
-  plan_version_id: string | null;
-  task_key: string | null;
   week: number | null;
   day: number | null;
   title: string;
@@ -121,14 +150,11 @@ export function toTaskDto(row: {
   recurrence: string | null;
   completed_at: Date | string | null;
   position: number;
-  created_at: Date | string;
-  updated_at: Date | string;
-}): TaskDto {
+}
+
+export function toGoalTaskDto(row: GoalTaskRow): GoalTaskDto {
   return {
     id: row.id,
-    goalId: row.goal_id,
-    planVersionId: row.plan_version_id,
-    taskKey: row.task_key,
     week: row.week,
     day: row.day,
     title: row.title,
@@ -142,7 +168,5 @@ export function toTaskDto(row: {
     recurrence: row.recurrence,
     completedAt: dateOrNull(row.completed_at),
     position: row.position,
-    createdAt: date(row.created_at),
-    updatedAt: date(row.updated_at),
   };
 }

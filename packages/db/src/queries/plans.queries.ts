@@ -13,6 +13,8 @@ export interface PlanTaskInput {
   category: string | null;
   effortMinutes: number | null;
   position: number;
+  /** Done already (an imported plan); a task whose key was done before stays done anyway. */
+  completedAt?: Date | null;
 }
 
 /**
@@ -89,7 +91,7 @@ export async function savePlanVersion(
               start_date: task.date,
               due_date: task.date,
               position: task.position,
-              completed_at: completedAt.get(task.taskKey) ?? null,
+              completed_at: completedAt.get(task.taskKey) ?? task.completedAt ?? null,
             })),
           )
           .returningAll()

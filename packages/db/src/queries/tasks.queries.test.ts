@@ -9,6 +9,7 @@ import type { Page } from './goal-list.queries.js';
 import {
   listTasks,
   type SortDirection,
+  setTaskCompleted,
   TASK_SORTS,
   type TaskFilters,
   type TaskSort,
@@ -277,5 +278,38 @@ describe('list query plans', () => {
     }
     if (process.env.PRINT_EXPLAIN) console.log(plans.join('\n\n'));
     await sql`DELETE FROM users WHERE id LIKE ${`explain-%-${user.id}`}`.execute(database.db);
+  });
+});
+
+describe('setTaskCompleted', () => {
+  it('completes and reopens a task in place (a HOT update: no task index is touched)', async () => {
+    const user = await insertUser(database.db);
+    const goal = await insertGoalRow(database.db, user.id);
+    const [task] = await insertTaskRows(database.db, user.id, [
+      { goal_id: goal.id, tags: ['a'], title: 'Indexed in every way' },
+    ]);
+    for (const completed of [true, false]) {
+      const hot = await database.db.transaction().execute(async (trx) => {
+        // This backend's counts not yet flushed to pg_stat: read them around the update.
+        const counts = async () =>
+          (
+            await sql<{ updated: number; hot: number }>`
+              SELECT pg_stat_get_xact_tuples_updated('tasks'::regclass)::int AS updated,
+                     pg_stat_get_xact_tuples_hot_updated('tasks'::regclass)::int AS hot`.execute(
+              trx,
+            )
+          ).rows[0]!;
+        const before = await counts();
+        const result = await setTaskCompleted(trx, {
+          userId: user.id,
+          taskId: task!.id,
+          completed,
+        });
+        expect(result?.changed).toBe(true);
+        const after = await counts();
+        return { updated: after.updated - before.updated, hot: after.hot - before.hot };
+      });
+      expect(hot).toEqual({ updated: 1, hot: 1 });
+    }
   });
 });

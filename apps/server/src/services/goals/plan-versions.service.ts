@@ -48,6 +48,8 @@ export function savePlanSnapshot(
     source: PlanVersionSource;
     summary?: string;
     generationId?: string | null;
+    /** When the task at each plan position was done, for a plan brought in done in part. */
+    completedAt?: (Date | null)[];
   },
 ): Promise<{ planVersion: PlanVersionDto; tasks: TaskDto[] }> {
   const { plan } = input;
@@ -71,6 +73,7 @@ export function savePlanSnapshot(
       category: task.category,
       effortMinutes: task.effortMinutes,
       position: task.position,
+      completedAt: input.completedAt?.[i] ?? null,
     })),
   });
 }

@@ -56,8 +56,22 @@ export async function startServer(input: {
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${port}`;
+  const { ai } = services;
   logger.info(
-    { url, database: input.database ? 'provided' : env.DATABASE_URL ? 'url' : 'embedded' },
+    {
+      url,
+      database: input.database ? 'provided' : env.DATABASE_URL ? 'url' : 'embedded',
+      worker: env.RUN_WORKER ? 'in-process' : 'off',
+      ai:
+        ai.mode === 'offline'
+          ? 'offline planner and assistant (no OPENAI_API_KEY or OPENAI_BASE_URL)'
+          : {
+              provider: ai.provider,
+              baseUrl: ai.baseUrl ?? 'api.openai.com',
+              planModel: ai.planModel,
+              chatModel: ai.chatModel,
+            },
+    },
     'listening',
   );
 

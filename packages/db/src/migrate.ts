@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as initialSchema from './migrations/2026-11-22T10-00-00_initial-schema.js';
 import * as taskViews from './migrations/2026-11-22T12-00-00_task-views.js';
 import * as hotTaskUpdates from './migrations/2026-12-02T10-00-00_hot-task-updates.js';
+import * as workspaces from './migrations/2026-12-02T12-00-00_workspaces.js';
 
 /**
  * Migrations in order. A static list (instead of reading a folder) works the same from
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-22T10-00-00_initial-schema': initialSchema,
   '2026-11-22T12-00-00_task-views': taskViews,
   '2026-12-02T10-00-00_hot-task-updates': hotTaskUpdates,
+  '2026-12-02T12-00-00_workspaces': workspaces,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

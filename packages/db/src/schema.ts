@@ -18,11 +18,26 @@ type DateString = ColumnType<string, string, string>;
 type Numeric = ColumnType<string, number | string, number | string>;
 
 export type GoalStatus = 'generating' | 'active' | 'completed' | 'archived' | 'failed';
-export type GenerationKind = 'plan' | 'revision' | 'chat';
+export type GenerationKind = 'plan' | 'revision' | 'chat' | 'public_reply';
 export type GenerationStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 export type PlanVersionSource = 'generated' | 'revised' | 'restored' | 'edited' | 'imported';
 export type MessageRole = 'user' | 'assistant';
 export type MessageStatus = 'streaming' | 'complete' | 'stopped' | 'error';
+export const WORKSPACE_TONES = ['professional', 'friendly', 'casual', 'warm', 'concise'] as const;
+export type WorkspaceTone = (typeof WORKSPACE_TONES)[number];
+export type WorkspaceType = 'individual' | 'business';
+export const CONNECTOR_TYPES = ['calendly', 'square', 'agendapro'] as const;
+export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+export const CHANNELS = [
+  'web',
+  'instagram',
+  'whatsapp',
+  'sms',
+  'messenger',
+  'chatgpt',
+  'phone',
+] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 export interface UsersTable {
   id: string;
@@ -172,6 +187,11 @@ export interface ConversationsTable {
   /** Running summary of turns folded out of the prompt's history window. */
   summary: Generated<string>;
   summarized_through: Timestamp | null;
+  /** Set for a public visitor conversation of a workspace (then `channel` is set too). */
+  workspace_id: ColumnType<string | null, string | null | undefined, never>;
+  channel: ColumnType<Channel | null, Channel | null | undefined, never>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  visitor_token_hash: ColumnType<string | null, string | null | undefined, never>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -191,6 +211,57 @@ export interface MessagesTable {
   updated_at: UpdatedAt;
 }
 
+export interface WorkspacesTable {
+  id: Generated<string>;
+  owner_id: string;
+  handle: string;
+  type: ColumnType<WorkspaceType, WorkspaceType | undefined, WorkspaceType>;
+  tone: ColumnType<WorkspaceTone, WorkspaceTone | undefined, WorkspaceTone>;
+  timezone: Generated<string>;
+  knowledge_base: Generated<string>;
+  business_name: Generated<string>;
+  tagline: Generated<string>;
+  bio: Generated<string>;
+  phone: Generated<string>;
+  website: Generated<string>;
+  social_links: JSONColumnType<Record<string, string>, string | undefined, string>;
+  setup_completed: Generated<boolean>;
+  daily_token_budget: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface WorkspaceServicesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  name: string;
+  description: Generated<string>;
+  duration_minutes: number | null;
+  price_cents: number | null;
+  currency: Generated<string>;
+  active: Generated<boolean>;
+  position: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface SchedulingConnectorsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  type: ConnectorType;
+  config: JSONColumnType<Record<string, unknown>, string, string>;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface WorkspaceUsageTable {
+  workspace_id: string;
+  day: DateString;
+  tokens: Generated<number>;
+  replies: Generated<number>;
+}
+
 /** The whole database, as Kysely sees it. Table names match the migrations. */
 export interface Database {
   users: UsersTable;
@@ -205,6 +276,10 @@ export interface Database {
   stream_events: StreamEventsTable;
   conversations: ConversationsTable;
   messages: MessagesTable;
+  workspaces: WorkspacesTable;
+  workspace_services: WorkspaceServicesTable;
+  scheduling_connectors: SchedulingConnectorsTable;
+  workspace_usage: WorkspaceUsageTable;
 }
 
 export type User = Selectable<UsersTable>;

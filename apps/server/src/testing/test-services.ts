@@ -47,8 +47,8 @@ export async function createTestServices(
 }
 
 /** A new user with a session, and a tRPC caller acting as them. */
-export async function signedInCaller(services: AppServices) {
-  const row = await insertUser(services.db);
+export async function signedInCaller(services: AppServices, overrides: { email?: string } = {}) {
+  const row = await insertUser(services.db, overrides);
   const session = await insertSession(services.db, row.id);
   const user: SessionUser = { id: row.id, email: row.email, name: row.name };
   const caller = createCaller(createContextInner({ services, user, sessionToken: session.token }));

@@ -39,7 +39,7 @@ const toConversationDto = (row: {
   updatedAt: row.updated_at,
 });
 
-const toMessageDto = (row: {
+export const toMessageDto = (row: {
   id: string;
   conversation_id: string;
   role: MessageRole;
@@ -70,6 +70,8 @@ export async function findConversation(
     .selectAll()
     .where('id', '=', input.conversationId)
     .where('user_id', '=', input.userId)
+    // The owner's own assistant chats; workspace visitor conversations have their own queries.
+    .where('workspace_id', 'is', null)
     .executeTakeFirst();
   return row && toConversationDto(row);
 }
@@ -216,6 +218,7 @@ export async function listConversations(
     .selectFrom('conversations')
     .selectAll()
     .where('user_id', '=', input.userId)
+    .where('workspace_id', 'is', null)
     .$if(input.goalId !== undefined, (q) => q.where('goal_id', '=', input.goalId!))
     .$if(input.before !== undefined, (q) =>
       q.where((eb) =>
@@ -240,6 +243,7 @@ export async function deleteConversations(
   const result = await db
     .deleteFrom('conversations')
     .where('user_id', '=', input.userId)
+    .where('workspace_id', 'is', null)
     .$if(input.conversationId !== undefined, (q) => q.where('id', '=', input.conversationId!))
     .$if(input.goalId !== undefined, (q) =>
       input.goalId === null

@@ -1,3 +1,4 @@
+import '@stepwise/db/env-file';
 import { benchChatStream, printChatStream } from './chat-stream.bench.js';
 
 // The chat token latency benchmark alone (`pnpm bench` runs it second):

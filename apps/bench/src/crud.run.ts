@@ -1,3 +1,4 @@
+import '@stepwise/db/env-file';
 import { benchCrud, printCrud } from './crud.bench.js';
 
 // The CRUD benchmark alone (`pnpm bench` runs it after the others):

@@ -1,3 +1,4 @@
+import '@stepwise/db/env-file';
 import { benchChatStream, printChatStream } from './chat-stream.bench.js';
 import { benchCrud, printCrud } from './crud.bench.js';
 import { benchPlanGenerate, printPlanGenerate } from './plan-generate.bench.js';

@@ -1,3 +1,4 @@
+import '@stepwise/db/env-file';
 import { benchRelay, printRelay } from './relay.bench.js';
 import { benchSubscriptions, printSubscriptions } from './subscriptions.bench.js';
 

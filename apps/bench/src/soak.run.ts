@@ -1,3 +1,4 @@
+import '@stepwise/db/env-file';
 import { benchSoak, printSoak } from './soak.bench.js';
 
 // The sustained-load benchmark alone (`pnpm bench` runs it last):

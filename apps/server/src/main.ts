@@ -1,3 +1,4 @@
+import '@stepwise/db/env-file';
 import { loadEnv } from './env.js';
 import { createLogger } from './logger.js';
 import { startServer } from './server.js';

@@ -1,3 +1,4 @@
+import '@stepwise/db/env-file';
 import path from 'node:path';
 import { openDatabase } from '@stepwise/db';
 import { loadEnv } from './env.js';

@@ -7,7 +7,7 @@ import { migrateToLatest } from './migrate.js';
 export interface OpenDatabaseOptions {
   /** A Postgres URL; when absent, an embedded Postgres is started. */
   url?: string | undefined;
-  /** Embedded cluster directory; default `<repo>/.data/pg`. */
+  /** Embedded cluster directory, relative to the repository root; default `<repo>/.data/pg`. */
   dataDir?: string | undefined;
   /** Embedded cluster port; default 5439 (not the system default, 5432). */
   port?: number | undefined;
@@ -26,14 +26,16 @@ export interface OpenDatabase extends DbHandle {
 }
 
 /**
- * Connects to `url`, or starts the embedded default when there is none; optionally
- * migrates. `close()` ends the pool first, then stops the embedded cluster.
+ * Connects to `url`, or to the embedded default when there is none (started here, or the one
+ * another process already runs on the same data directory: see `startEmbeddedPostgres`);
+ * optionally migrates. `close()` ends the pool first, then stops the embedded cluster if
+ * this process started it.
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<OpenDatabase> {
   const embedded = options.url
     ? undefined
     : await startEmbeddedPostgres({
-        dataDir: options.dataDir ?? path.join(findProjectRoot(), '.data', 'pg'),
+        dataDir: path.resolve(findProjectRoot(), options.dataDir ?? path.join('.data', 'pg')),
         port: options.port ?? 5439,
         ...(options.onLog ? { onLog: options.onLog } : {}),
         ...(options.onWarning ? { onWarning: options.onWarning } : {}),

@@ -38,6 +38,10 @@ export const ZEnv = z
     SIGNIN_MAX_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     SIGNIN_MAX_PER_IP: z.coerce.number().int().min(1).default(30),
     SIGNIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+    /** Public (visitor) chat: conversations started and messages sent per IP per minute. */
+    PUBLIC_MAX_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+    /** Public chat: messages per conversation per minute. */
+    PUBLIC_MAX_PER_CONVERSATION_PER_MINUTE: z.coerce.number().int().min(1).default(6),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

@@ -8,6 +8,7 @@ import type { SessionCache } from './auth/session-cache.js';
 import type { SignInLimiter } from './auth/sign-in-limiter.js';
 import type { EventHub } from './events/event-hub.js';
 import type { GenerationFanout } from './events/generation-fanout.js';
+import type { PublicLimiter } from './public/public-limits.js';
 
 /** Long-lived dependencies shared by every request: built once per process in `createServices`. */
 export type AppServices = {
@@ -16,6 +17,7 @@ export type AppServices = {
   pool: pg.Pool;
   auth: Auth;
   signInLimiter: SignInLimiter;
+  publicLimiter: PublicLimiter;
   sessionCache: SessionCache;
   logger: Logger;
   /** LLM provider settings; `mode: 'offline'` without an API key or base URL. */

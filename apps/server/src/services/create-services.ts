@@ -10,6 +10,7 @@ import { SessionCache } from './auth/session-cache.js';
 import { createSignInLimiter } from './auth/sign-in-limiter.js';
 import { createEventHub } from './events/event-hub.js';
 import { createGenerationFanout } from './events/generation-fanout.js';
+import { createPublicLimiter } from './public/public-limits.js';
 
 /**
  * Wires the long-lived services on top of an open database: auth, sign-in limits, the AI
@@ -57,6 +58,11 @@ export async function createServices(input: {
       logger: logger.child({ component: 'auth' }),
     }),
     sessionCache: new SessionCache(env.SESSION_CACHE_MS),
+    publicLimiter: createPublicLimiter({
+      pool: database.pool,
+      maxPerIpPerMinute: env.PUBLIC_MAX_PER_IP_PER_MINUTE,
+      maxPerConversationPerMinute: env.PUBLIC_MAX_PER_CONVERSATION_PER_MINUTE,
+    }),
     signInLimiter: createSignInLimiter({
       pool: database.pool,
       maxPerAccount: env.SIGNIN_MAX_PER_ACCOUNT,

@@ -11,6 +11,8 @@ export type Context = AppServices & {
   user: SessionUser | null;
   /** The bearer session token the request came with, if any. */
   sessionToken: string | null;
+  /** A public chat visitor's bearer token (`sv_…`): it opens one conversation, nothing else. */
+  visitorToken: string | null;
   log: Logger;
   requestId: string;
   ip: string;
@@ -25,7 +27,7 @@ export type Context = AppServices & {
  */
 export function createContextInner(
   input: { services: AppServices; user?: SessionUser | null } & Partial<
-    Pick<Context, 'sessionToken' | 'log' | 'requestId' | 'ip' | 'headers'>
+    Pick<Context, 'sessionToken' | 'visitorToken' | 'log' | 'requestId' | 'ip' | 'headers'>
   >,
 ): Context {
   const { services, ...rest } = input;
@@ -33,6 +35,7 @@ export function createContextInner(
     ...services,
     user: rest.user ?? null,
     sessionToken: rest.sessionToken ?? null,
+    visitorToken: rest.visitorToken ?? null,
     log: rest.log ?? services.logger,
     requestId: rest.requestId ?? 'internal',
     ip: rest.ip ?? '127.0.0.1',

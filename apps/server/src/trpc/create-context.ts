@@ -3,6 +3,7 @@ import type { FetchCreateContextFnOptions } from '@trpc/server/adapters/fetch';
 import type { Context as HonoContext } from 'hono';
 import type { AppServices } from '../services/app-services.js';
 import { getSessionUser } from '../services/auth/auth.service.js';
+import { isVisitorToken } from '../services/public/visitor-token.js';
 import type { Context } from './context.js';
 
 /**
@@ -13,10 +14,13 @@ import type { Context } from './context.js';
 export function createHttpContextFactory(services: AppServices) {
   return async (opts: FetchCreateContextFnOptions, c: HonoContext): Promise<Context> => {
     const { headers, sessionToken } = withBearerToken(opts.req.headers, opts.info.connectionParams);
+    // A visitor token is never looked up as a session: it signs no one in.
+    const visitorToken = sessionToken && isVisitorToken(sessionToken) ? sessionToken : null;
     return {
       ...services,
-      user: sessionToken ? await getSessionUser(services, headers) : null,
-      sessionToken,
+      user: sessionToken && !visitorToken ? await getSessionUser(services, headers) : null,
+      sessionToken: visitorToken ? null : sessionToken,
+      visitorToken,
       headers,
       log: c.get('log') ?? services.logger,
       requestId: c.get('requestId'),

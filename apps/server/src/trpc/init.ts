@@ -1,6 +1,8 @@
 import { isDomainError } from '@stepwise/core';
+import { findVisitorConversation } from '@stepwise/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
+import { hashVisitorToken } from '../services/public/visitor-token.js';
 import type { Context } from './context.js';
 import { toTRPCError } from './errors.js';
 import { transformer } from './fast-superjson.js';
@@ -56,4 +58,21 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
   // tRPC merges this into the context; no copy of the rest here.
   return next({ ctx: { user: ctx.user } });
+});
+
+/**
+ * Requires a public chat visitor's token; `ctx.visitor` is the one conversation it opens (and
+ * its workspace and owner). A session token is not a visitor token, nor the reverse.
+ */
+export const visitorProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const visitor = ctx.visitorToken
+    ? await findVisitorConversation(ctx.db, hashVisitorToken(ctx.visitorToken))
+    : undefined;
+  if (!visitor) {
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: 'start a conversation with public.startConversation and send its visitor token',
+    });
+  }
+  return next({ ctx: { visitor } });
 });

@@ -4,6 +4,7 @@ import { connectorRouter } from '../routers/connector.router.js';
 import { goalRouter } from '../routers/goal.router.js';
 import { healthRouter } from '../routers/health.router.js';
 import { planRouter } from '../routers/plan.router.js';
+import { publicRouter } from '../routers/public.router.js';
 import { serviceRouter } from '../routers/service.router.js';
 import { taskRouter } from '../routers/task.router.js';
 import { workspaceRouter } from '../routers/workspace.router.js';
@@ -19,6 +20,7 @@ export const appRouter = router({
   workspace: workspaceRouter,
   service: serviceRouter,
   connector: connectorRouter,
+  public: publicRouter,
 });
 
 export type AppRouter = typeof appRouter;

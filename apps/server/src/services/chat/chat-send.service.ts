@@ -2,6 +2,7 @@ import { DomainError } from '@stepwise/core';
 import {
   appendStreamEvent,
   completeMessage,
+  type Database,
   findConversation,
   findGeneration,
   findSendByIdempotencyKey,
@@ -12,6 +13,7 @@ import {
   listStreamEvents,
   lockIdempotencyKey,
   removeJob,
+  type Transaction,
   touchConversation,
 } from '@stepwise/db';
 import type { AppServices } from '../app-services.js';
@@ -74,60 +76,90 @@ export async function sendMessage(
     });
 
     const scope = input.scope && (input.scope.week || input.scope.day) ? input.scope : null;
-    const userMessage = await insertMessage(trx, {
+    return startReply(trx, {
+      ownerId: input.userId,
       conversationId: conversation.id,
-      userId: input.userId,
-      role: 'user',
+      goalId,
+      kind: 'chat',
+      task: CHAT_REPLY_TASK,
       content: input.content,
-      status: 'complete',
       scope: scope as { week?: number; day?: number } | null,
       idempotencyKey: input.idempotencyKey,
     });
-    const generation = await trx
-      .insertInto('generations')
-      .values({
-        user_id: input.userId,
-        goal_id: goalId,
-        conversation_id: conversation.id,
-        kind: 'chat',
-        input: JSON.stringify({ userMessageId: userMessage.id }),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const assistantMessage = await insertMessage(trx, {
-      conversationId: conversation.id,
-      userId: input.userId,
-      role: 'assistant',
-      content: '',
-      status: 'streaming',
-      idempotencyKey: `${input.idempotencyKey}:reply`,
-      generationId: generation.id,
-    });
-    await trx
-      .updateTable('generations')
-      .set({
-        input: JSON.stringify({
-          userMessageId: userMessage.id,
-          assistantMessageId: assistantMessage.id,
-        }),
-      })
-      .where('id', '=', generation.id)
-      .execute();
-    await touchConversation(trx, conversation.id);
-    const start: ChatStreamEvent = {
-      type: 'start',
-      conversationId: conversation.id,
-      messageId: assistantMessage.id,
-    };
-    await appendStreamEvent(trx, { generationId: generation.id, type: start.type, data: start });
-    await enqueueGeneration(trx, CHAT_REPLY_TASK, generation.id);
-    return {
-      conversationId: conversation.id,
-      userMessageId: userMessage.id,
-      assistantMessageId: assistantMessage.id,
-      generationId: generation.id,
-    };
   });
+}
+
+/**
+ * In a conversation of `ownerId`: stores the user's message, the assistant's message to be
+ * streamed, the reply's generation (`kind`) and its `start` event, and queues the reply job
+ * (`task`). Chat replies and public visitor replies both start here. Run it in a transaction.
+ */
+export async function startReply(
+  trx: Transaction<Database>,
+  input: {
+    ownerId: string;
+    conversationId: string;
+    goalId: string | null;
+    kind: 'chat' | 'public_reply';
+    task: string;
+    content: string;
+    scope?: { week?: number; day?: number } | null;
+    idempotencyKey: string;
+  },
+): Promise<SendResult> {
+  const userMessage = await insertMessage(trx, {
+    conversationId: input.conversationId,
+    userId: input.ownerId,
+    role: 'user',
+    content: input.content,
+    status: 'complete',
+    scope: input.scope ?? null,
+    idempotencyKey: input.idempotencyKey,
+  });
+  const generation = await trx
+    .insertInto('generations')
+    .values({
+      user_id: input.ownerId,
+      goal_id: input.goalId,
+      conversation_id: input.conversationId,
+      kind: input.kind,
+      input: JSON.stringify({ userMessageId: userMessage.id }),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const assistantMessage = await insertMessage(trx, {
+    conversationId: input.conversationId,
+    userId: input.ownerId,
+    role: 'assistant',
+    content: '',
+    status: 'streaming',
+    idempotencyKey: `${input.idempotencyKey}:reply`,
+    generationId: generation.id,
+  });
+  await trx
+    .updateTable('generations')
+    .set({
+      input: JSON.stringify({
+        userMessageId: userMessage.id,
+        assistantMessageId: assistantMessage.id,
+      }),
+    })
+    .where('id', '=', generation.id)
+    .execute();
+  await touchConversation(trx, input.conversationId);
+  const start: ChatStreamEvent = {
+    type: 'start',
+    conversationId: input.conversationId,
+    messageId: assistantMessage.id,
+  };
+  await appendStreamEvent(trx, { generationId: generation.id, type: start.type, data: start });
+  await enqueueGeneration(trx, input.task, generation.id);
+  return {
+    conversationId: input.conversationId,
+    userMessageId: userMessage.id,
+    assistantMessageId: assistantMessage.id,
+    generationId: generation.id,
+  };
 }
 
 /**

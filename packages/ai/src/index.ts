@@ -30,6 +30,7 @@ export {
   streamChatReply,
 } from './chat/stream-reply.js';
 export {
+  type AgentTool,
   CHAT_TOOLS,
   type ChatTool,
   type ChatToolArgs,
@@ -42,6 +43,7 @@ export {
   type TCompleteTaskArgs,
   type TDeleteTaskArgs,
   type TListTasksArgs,
+  type ToolCallOf,
   type TRevisePlanArgs,
   type TUpdateTaskArgs,
   ZAddTaskArgs,
@@ -74,6 +76,12 @@ export { type AiConfig, type AiConfigInput, resolveAiConfig } from './providers/
 export { classifyLlmError, type LlmFailure } from './providers/classify-llm-error.js';
 export { createOpenAIClient } from './providers/create-openai-client.js';
 export {
+  LlmCallPolicy,
+  type LlmCallPolicyOptions,
+  type LlmRequest,
+  type LlmResponse,
+} from './providers/llm-call-policy.js';
+export {
   detectProvider,
   PROVIDER_NAMES,
   PROVIDER_PROFILES,
@@ -87,5 +95,17 @@ export {
   type StreamCompletionResult,
   streamCompletion,
 } from './providers/stream-completion.js';
+export {
+  answerPublicOffline,
+  buildPublicMessages,
+  formatPrice,
+  formatService,
+  PUBLIC_OFFLINE_NOTICE,
+  PUBLIC_TOOLS,
+  type PublicAssistantContext,
+  type PublicOfflineAnswer,
+  type PublicTool,
+  relevantKnowledge,
+} from './public/public-assistant.js';
 export * from './schema.js';
 export { type ApiUsage, addUsage, emptyUsage, toUsage } from './usage.js';

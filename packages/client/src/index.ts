@@ -16,11 +16,13 @@ export { isTRPCClientError } from './is-trpc-client-error.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
-/** Any EventSource constructor: the browser's, `eventsource` in Node, a polyfill in React Native. */
-export type EventSourceConstructor = new (
-  url: string,
-  init?: { withCredentials?: boolean },
-) => EventSource;
+/**
+ * Any EventSource constructor tRPC's SSE link accepts: the browser's, `eventsource` in Node,
+ * `rn-eventsource-reborn` in React Native.
+ */
+export type EventSourceConstructor = NonNullable<
+  Parameters<typeof httpSubscriptionLink>[0]['EventSource']
+>;
 
 export interface StepwiseClientOptions {
   /** Server origin, e.g. `https://api.example.com` (the client adds `/trpc`). */
@@ -55,9 +57,7 @@ export function createStepwiseClient(options: StepwiseClientOptions): StepwiseCl
         true: httpSubscriptionLink({
           url,
           transformer: superjson,
-          ...(options.EventSource
-            ? { EventSource: options.EventSource as typeof EventSource }
-            : {}),
+          ...(options.EventSource ? { EventSource: options.EventSource } : {}),
           connectionParams: async () => {
             const value = await token();
             return value ? { token: value } : null;

@@ -1,9 +1,14 @@
-import { Logger, makeWorkerUtils, type Runner, run, type TaskList } from 'graphile-worker';
+import {
+  Logger,
+  makeWorkerUtils,
+  type Runner,
+  run,
+  type Task,
+  type TaskList,
+} from 'graphile-worker';
 import type { AppServices } from '../services/app-services.js';
-import { CHAT_REPLY_TASK } from '../services/chat/chat-send.service.js';
-import { runChatReply } from '../services/chat/run-chat-reply.js';
-import { GENERATE_PLAN_TASK } from '../services/plans/plan-generation.service.js';
-import { runPlanGeneration } from '../services/plans/run-plan-generation.js';
+import { runGeneration } from '../services/generations/run-generation.js';
+import { GENERATION_JOBS } from './generation-jobs.js';
 import { recoverStaleGenerations } from './recover-stale-generations.js';
 
 export interface RunningWorker {
@@ -11,36 +16,39 @@ export interface RunningWorker {
 }
 
 /**
- * The job worker (graphile-worker on our pool): runs generations, and every 10 s recovers
+ * The job worker (graphile-worker on our pool): runs generations (one task per pipeline of
+ * `GENERATION_JOBS`, each attempt through `runGeneration`), and every 10 s recovers
  * generations left behind by dead workers. In-process by default, or alone via `worker.ts`.
  */
 export async function startWorker(
   services: AppServices,
   options: { concurrency: number; sweepIntervalMs?: number },
 ): Promise<RunningWorker> {
-  const taskList: TaskList = {
-    [GENERATE_PLAN_TASK]: async (payload, helpers) => {
-      const { generationId } = payload as { generationId: string };
-      await runPlanGeneration(services, {
-        generationId,
-        signal: helpers.abortSignal,
-        isLastAttempt: helpers.job.attempts >= helpers.job.max_attempts,
-      });
-    },
-    [CHAT_REPLY_TASK]: async (payload, helpers) => {
-      const { generationId } = payload as { generationId: string };
-      await runChatReply(services, {
-        generationId,
-        signal: helpers.abortSignal,
-        isLastAttempt: helpers.job.attempts >= helpers.job.max_attempts,
-      });
-    },
-  };
+  const taskList: TaskList = Object.fromEntries(
+    Object.entries(GENERATION_JOBS).map(([task, pipeline]): [string, Task] => [
+      task,
+      async (payload, helpers) => {
+        const { generationId } = payload as { generationId: string };
+        await runGeneration(
+          services,
+          {
+            generationId,
+            signal: helpers.abortSignal,
+            isLastAttempt: helpers.job.attempts >= helpers.job.max_attempts,
+          },
+          pipeline,
+        );
+      },
+    ]),
+  );
   const runner: Runner = await run({
     pgPool: services.pool,
     concurrency: options.concurrency,
     noHandleSignals: true,
     pollInterval: 2_000,
+    // No cron jobs: an empty crontab instead of graphile-worker looking for a file (and
+    // logging that it found none at every start).
+    crontab: '',
     taskList,
     logger: graphileLogger(services),
   });

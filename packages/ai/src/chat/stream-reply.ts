@@ -8,22 +8,20 @@ import type {
   ChatCompletionMessageParam,
 } from 'openai/resources/chat/completions';
 import type { AiConfig } from '../providers/ai-config.js';
-import { classifyLlmError, type LlmFailure } from '../providers/classify-llm-error.js';
-import { createOpenAIClient } from '../providers/create-openai-client.js';
-import { streamCompletion } from '../providers/stream-completion.js';
-import { addUsage, emptyUsage, toUsage } from '../usage.js';
+import { LlmCallPolicy, type LlmResponse } from '../providers/llm-call-policy.js';
 import type { TUsage } from '../usage.schema.js';
 import {
+  type AgentTool,
   CHAT_TOOLS,
   type ChatTool,
-  type ChatToolCall,
   chatToolSpecs,
   parseToolArguments,
+  type ToolCallOf,
 } from './tools.js';
 
 /** A tool call as the model made it: validated (`args`) or not (`error`). */
-export type ChatToolCallEvent =
-  | { id: string; name: string; valid: true; args: ChatToolCall['args']; rawArguments: string }
+export type ChatToolCallEvent<T extends AgentTool = ChatTool> =
+  | { id: string; name: string; valid: true; args: ToolCallOf<T>['args']; rawArguments: string }
   | { id: string; name: string; valid: false; rawArguments: string; error: string };
 
 /** The outcome of a tool call, as sent back to the model: a result or an error. */
@@ -34,18 +32,18 @@ export interface ChatToolResultEvent {
   error?: string;
 }
 
-export interface StreamChatReplyOptions {
+export interface StreamChatReplyOptions<T extends AgentTool = ChatTool> {
   config: AiConfig;
   /** From `buildChatMessages`. */
   messages: readonly ChatCompletionMessageParam[];
   /** Tools offered to the model (default: all of `CHAT_TOOLS`; `[]`: none). */
-  tools?: readonly ChatTool[] | undefined;
+  tools?: readonly T[] | undefined;
   /**
    * Runs a validated tool call on the caller's data and returns a JSON-serialisable result.
    * A throw is reported back to the model as the call's error (with the error's message), not
    * rethrown: never put secrets in those messages.
    */
-  executeTool: (call: ChatToolCall) => Promise<unknown>;
+  executeTool: (call: ToolCallOf<T>) => Promise<unknown>;
   /** Rounds of tool calls executed before the model must answer in text (default 4). */
   maxToolRounds?: number | undefined;
   /** Stops the reply; the text written so far is returned with `finishReason: 'cancelled'`. */
@@ -53,7 +51,7 @@ export interface StreamChatReplyOptions {
   /** Each piece of text as soon as it arrives; must not throw and should not block. */
   onDelta?: ((text: string) => void) | undefined;
   /** Each tool call the model made, valid or not, before it runs; awaited. */
-  onToolCall?: ((call: ChatToolCallEvent) => void | Promise<void>) | undefined;
+  onToolCall?: ((call: ChatToolCallEvent<T>) => void | Promise<void>) | undefined;
   /** Each tool outcome, in call order; awaited. */
   onToolResult?: ((result: ChatToolResultEvent) => void | Promise<void>) | undefined;
   /** An existing client to reuse; one is created from `config` otherwise. */
@@ -85,25 +83,6 @@ const TOOL_LIMIT_NOTE =
   'You have used every tool call allowed for this reply. Answer now in text with what you know, and say what is left to do.';
 const TOOLS_UNSUPPORTED = /\btools?\b|function.?call/i;
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cancelled = () => new DomainError('CANCELLED', 'the reply was cancelled');
-    if (signal?.aborted) {
-      reject(cancelled());
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(cancelled());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 interface ToolCallFragment {
   id: string;
   name: string;
@@ -127,32 +106,16 @@ class ToolCallAccumulator {
     }
   }
 
+  /** Forgets the fragments of a failed request before it is sent again. */
+  clear(): void {
+    this.calls.clear();
+  }
+
   list(round: number): ToolCallFragment[] {
     return [...this.calls.entries()]
       .sort(([a], [b]) => a - b)
       .map(([index, call]) => ({ ...call, id: call.id || `call_${round}_${index}` }));
   }
-}
-
-/**
- * `streamCompletion` (the shared idle-timeout/deadline loop) only hands over text; this client
- * stand-in lets the chat see every chunk too, for the tool-call fragments, without a second
- * copy of that loop. Only `chat.completions.create` is used by `streamCompletion`.
- */
-function withChunkTap(client: OpenAI, onChunk: (chunk: ChatCompletionChunk) => void): OpenAI {
-  const create = async (
-    body: ChatCompletionCreateParamsStreaming,
-    options: Parameters<OpenAI['chat']['completions']['create']>[1],
-  ) => {
-    const stream = await client.chat.completions.create(body, options);
-    return (async function* tap() {
-      for await (const chunk of stream) {
-        onChunk(chunk);
-        yield chunk;
-      }
-    })();
-  };
-  return { chat: { completions: { create } } } as unknown as OpenAI;
 }
 
 function serialise(value: unknown, maxChars: number): string {
@@ -189,11 +152,12 @@ function errorMessage(error: unknown): string {
  *   tools (`tool_choice: 'none'` where the profile supports it, otherwise no `tools`), with a
  *   note asking for an answer; it is the reply's end whatever it contains, and `finishReason`
  *   is `tool_rounds_exhausted`. The person thus always gets a text answer.
- * - Faults are handled like the plan pipeline: no chunk for `idleTimeoutMs` or past
- *   `deadlineMs` → `LLM_TIMEOUT`; 429 and 5xx/dropped connections are retried (bounded by
- *   `maxRetries`, `retry-after` honoured) only while the failed request forwarded no text:
- *   after text reached `onDelta`, re-sending would repeat or contradict it, so the reply fails
- *   with `LLM_RATE_LIMITED` / `LLM_UNAVAILABLE` (the caller already holds the partial text).
+ * - Faults are handled by one `LlmCallPolicy`, as in the plan pipeline: no chunk for
+ *   `idleTimeoutMs` or past `deadlineMs` → `LLM_TIMEOUT`; 429 and 5xx/dropped connections are
+ *   retried (bounded by `maxRetries`, after `retry-after` or a backoff with jitter) only while
+ *   the failed request forwarded no text: after text reached `onDelta`, re-sending would
+ *   repeat or contradict it, so the reply fails with `LLM_RATE_LIMITED` / `LLM_UNAVAILABLE`
+ *   (the caller already holds the partial text).
  *   Other 4xx → `LLM_REJECTED`, except that a 400 about tools before any tool round drops the
  *   tools and retries once (models without tool support). The deadline counts model time only:
  *   time spent in `executeTool` extends it.
@@ -207,128 +171,85 @@ function errorMessage(error: unknown): string {
  *   onDelta: (text) => events.append({ type: 'delta', text }),
  * });
  */
-export async function streamChatReply(options: StreamChatReplyOptions): Promise<ChatReply> {
+export async function streamChatReply<T extends AgentTool = ChatTool>(
+  options: StreamChatReplyOptions<T>,
+): Promise<ChatReply> {
   const { config, signal } = options;
   if (config.mode === 'offline') {
     throw new DomainError('INTERNAL', 'the AI configuration is offline: use answerOffline instead');
   }
-  const client = options.client ?? createOpenAIClient(config);
+  const llm = new LlmCallPolicy({
+    config,
+    model: config.chatModel,
+    client: options.client,
+    signal,
+  });
   const maxToolRounds = Math.max(0, options.maxToolRounds ?? DEFAULT_MAX_TOOL_ROUNDS);
   const maxResultChars = options.maxToolResultChars ?? DEFAULT_MAX_TOOL_RESULT_CHARS;
-  let tools = options.tools ?? CHAT_TOOLS;
+  let tools: readonly T[] = options.tools ?? (CHAT_TOOLS as unknown as readonly T[]);
   let specs: ChatCompletionFunctionTool[] | undefined =
     tools.length > 0 && maxToolRounds > 0 ? chatToolSpecs(tools) : undefined;
   const conversation: ChatCompletionMessageParam[] = [...options.messages];
-  let deadlineAt = Date.now() + config.deadlineMs;
+  const fragments = new ToolCallAccumulator();
   let text = '';
-  let usage = emptyUsage(0);
-  let model = config.chatModel;
   let toolRounds = 0;
-  let attempts = 0;
-  let retries = 0;
 
   const reply = (finishReason: ChatFinishReason): ChatReply => ({
     text,
-    usage,
+    usage: llm.usage,
     toolRounds,
     finishReason,
-    model,
+    model: llm.model,
     provider: config.provider,
-    attempts,
+    attempts: llm.attempts,
   });
-
-  const waitBeforeRetry = async (failure: LlmFailure & { kind: 'rate_limited' | 'transient' }) => {
-    const code = failure.kind === 'rate_limited' ? 'LLM_RATE_LIMITED' : 'LLM_UNAVAILABLE';
-    const backoff = config.retryBaseDelayMs * 2 ** retries;
-    const delay = (failure.kind === 'rate_limited' ? failure.retryAfterMs : undefined) ?? backoff;
-    const details = { attempts, retryAfterMs: delay, cause: failure.message };
-    if (retries >= config.maxRetries) {
-      const message = `the provider failed after ${attempts} attempt(s): ${failure.message}`;
-      throw new DomainError(code, message, { details });
-    }
-    if (delay > config.maxRetryDelayMs || Date.now() + delay >= deadlineAt) {
-      const message = `the provider asked to wait ${Math.round(delay)} ms, too long`;
-      throw new DomainError(code, message, { details });
-    }
-    retries++;
-    await sleep(delay, signal);
-  };
 
   for (;;) {
     const toolsWithheld = specs !== undefined && toolRounds >= maxToolRounds;
-    const body = requestBody(config, conversation, specs, toolsWithheld);
-    const fragments = new ToolCallAccumulator();
     let roundText = '';
-    attempts++;
-
-    let completion: Awaited<ReturnType<typeof streamCompletion>>;
+    let response: LlmResponse;
     try {
-      completion = await streamCompletion(
-        withChunkTap(client, (chunk) => fragments.add(chunk)),
-        body,
-        {
-          onContent: (content) => {
-            const piece =
-              roundText === '' && text !== '' && !/\s$/.test(text)
-                ? `${ROUND_SEPARATOR}${content}`
-                : content;
-            roundText += content;
-            text += piece;
-            options.onDelta?.(piece);
-          },
-          signal,
-          deadlineAt,
-          requestTimeoutMs: config.requestTimeoutMs,
-          idleTimeoutMs: config.idleTimeoutMs,
+      response = await llm.stream({
+        body: () => {
+          fragments.clear();
+          return requestBody(config, conversation, specs, toolsWithheld);
         },
-      );
+        onChunk: (chunk) => fragments.add(chunk),
+        onContent: (content) => {
+          const piece =
+            roundText === '' && text !== '' && !/\s$/.test(text)
+              ? `${ROUND_SEPARATOR}${content}`
+              : content;
+          roundText += content;
+          text += piece;
+          options.onDelta?.(piece);
+        },
+        fallback: (failure) => {
+          const toolsUnsupported =
+            failure.kind === 'rejected' &&
+            failure.status === 400 &&
+            specs !== undefined &&
+            toolRounds === 0 &&
+            TOOLS_UNSUPPORTED.test(failure.message);
+          if (!toolsUnsupported) return false;
+          tools = [];
+          specs = undefined;
+          return true;
+        },
+      });
     } catch (error) {
-      if (isDomainError(error)) {
-        if (error.code === 'CANCELLED') return reply('cancelled');
-        throw error;
-      }
-      const failure = classifyLlmError(error);
-      const forwarded = roundText !== '';
-      if ((failure.kind === 'rate_limited' || failure.kind === 'transient') && !forwarded) {
-        try {
-          await waitBeforeRetry(failure);
-        } catch (waitError) {
-          if (isDomainError(waitError) && waitError.code === 'CANCELLED') return reply('cancelled');
-          throw waitError;
-        }
-        continue;
-      }
-      if (
-        failure.kind === 'rejected' &&
-        failure.status === 400 &&
-        specs !== undefined &&
-        toolRounds === 0 &&
-        TOOLS_UNSUPPORTED.test(failure.message)
-      ) {
-        tools = [];
-        specs = undefined;
-        continue;
-      }
-      throw toDomainError(failure, error, config, forwarded);
-    }
-
-    model = completion.model ?? model;
-    usage = addUsage(
-      usage,
-      toUsage(completion.usage, config.price ?? config.profile.prices[model]),
-    );
-    if (completion.finishReason === 'content_filter') {
-      throw new DomainError('LLM_REJECTED', "the provider's content filter stopped the answer");
+      if (isDomainError(error) && error.code === 'CANCELLED') return reply('cancelled');
+      throw error;
     }
 
     const calls = fragments.list(toolRounds + 1);
     if (toolsWithheld) return reply('tool_rounds_exhausted');
-    if (calls.length === 0) return reply(completion.finishReason === 'length' ? 'length' : 'stop');
+    if (calls.length === 0) return reply(response.finishReason === 'length' ? 'length' : 'stop');
 
     toolRounds++;
     conversation.push({
       role: 'assistant',
-      content: roundText || null,
+      content: response.text || null,
       tool_calls: calls.map(
         (call): ChatCompletionMessageFunctionToolCall => ({
           id: call.id,
@@ -350,17 +271,17 @@ export async function streamChatReply(options: StreamChatReplyOptions): Promise<
             : JSON.stringify({ error: outcome.error }),
       });
     }
-    deadlineAt += Date.now() - toolsStartedAt;
+    llm.extendDeadline(Date.now() - toolsStartedAt);
     if (signal?.aborted) return reply('cancelled');
   }
 }
 
-async function runToolCall(
+async function runToolCall<T extends AgentTool>(
   call: ToolCallFragment,
-  tools: readonly ChatTool[],
-  options: StreamChatReplyOptions,
+  tools: readonly T[],
+  options: StreamChatReplyOptions<T>,
 ): Promise<ChatToolResultEvent> {
-  const parsed = parseToolArguments(call.name, call.arguments, tools);
+  const parsed = parseToolArguments<T>(call.name, call.arguments, tools);
   let outcome: ChatToolResultEvent;
   if (!parsed.ok) {
     await options.onToolCall?.({
@@ -384,7 +305,7 @@ async function runToolCall(
         id: call.id,
         name: parsed.name,
         args: parsed.args,
-      } as ChatToolCall);
+      } as ToolCallOf<T>);
       outcome = { id: call.id, name: call.name, result };
     } catch (error) {
       outcome = { id: call.id, name: call.name, error: errorMessage(error) };
@@ -418,47 +339,4 @@ function requestBody(
     ...tools,
     ...(profile.streamUsage ? { stream_options: { include_usage: true } } : {}),
   };
-}
-
-function toDomainError(
-  failure: LlmFailure,
-  error: unknown,
-  config: AiConfig,
-  forwarded: boolean,
-): DomainError {
-  const details = { forwardedText: forwarded };
-  switch (failure.kind) {
-    case 'rate_limited':
-      return new DomainError(
-        'LLM_RATE_LIMITED',
-        `the provider is rate limiting: ${failure.message}`,
-        {
-          cause: error,
-          details: { ...details, retryAfterMs: failure.retryAfterMs },
-        },
-      );
-    case 'transient':
-      return new DomainError(
-        'LLM_UNAVAILABLE',
-        forwarded
-          ? `the answer broke off after it had started: ${failure.message}`
-          : `the provider is unavailable: ${failure.message}`,
-        { cause: error, details },
-      );
-    case 'timeout':
-      return new DomainError('LLM_TIMEOUT', 'the provider did not answer in time', {
-        cause: error,
-        details: { ...details, requestTimeoutMs: config.requestTimeoutMs },
-      });
-    case 'mode_rejected':
-    case 'rejected':
-      return new DomainError(
-        'LLM_REJECTED',
-        `the provider rejected the request: ${failure.message}`,
-        {
-          cause: error,
-          details: { ...details, status: failure.kind === 'rejected' ? failure.status : 400 },
-        },
-      );
-  }
 }

@@ -79,6 +79,18 @@ export const ZRevisePlanArgs = z.object({
 });
 export type TRevisePlanArgs = z.infer<typeof ZRevisePlanArgs>;
 
+/** A tool a model may call: its name, what it does, and the schema of its arguments. */
+export interface AgentTool {
+  name: string;
+  description: string;
+  schema: z.ZodObject;
+}
+
+/** A validated call of one of the tools `T`, discriminated by `name` (`args` narrows). */
+export type ToolCallOf<T extends AgentTool> = {
+  [N in T['name']]: { id: string; name: N; args: z.output<Extract<T, { name: N }>['schema']> };
+}[T['name']];
+
 function defineTool<const N extends string, S extends z.ZodObject>(
   name: N,
   description: string,
@@ -132,13 +144,11 @@ export type ChatToolArgs<N extends ChatToolName> = z.output<
   Extract<ChatTool, { name: N }>['schema']
 >;
 /** A validated tool call, discriminated by `name` so that `args` narrows in a `switch`. */
-export type ChatToolCall = {
-  [N in ChatToolName]: { id: string; name: N; args: ChatToolArgs<N> };
-}[ChatToolName];
+export type ChatToolCall = ToolCallOf<ChatTool>;
 
 /** What `parseToolArguments` returns; it never throws. */
-export type ParsedToolArguments =
-  | ({ ok: true } & { [N in ChatToolName]: { name: N; args: ChatToolArgs<N> } }[ChatToolName])
+export type ParsedToolArguments<T extends AgentTool = ChatTool> =
+  | ({ ok: true } & Omit<ToolCallOf<T>, 'id'>)
   | { ok: false; error: string };
 
 function cleanJsonSchema(node: unknown): unknown {
@@ -160,7 +170,7 @@ function cleanJsonSchema(node: unknown): unknown {
  * client.chat.completions.create({ model, messages, tools: chatToolSpecs() });
  */
 export function chatToolSpecs(
-  tools: readonly ChatTool[] = CHAT_TOOLS,
+  tools: readonly AgentTool[] = CHAT_TOOLS,
 ): ChatCompletionFunctionTool[] {
   return tools.map((tool) => ({
     type: 'function',
@@ -184,7 +194,7 @@ function formatIssues(error: z.ZodError): string {
 }
 
 /** Models often send `null` for "not given": drop it unless the field accepts `null`. */
-function dropNulls(tool: ChatTool, value: unknown): unknown {
+function dropNulls(tool: AgentTool, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
   const shape: Record<string, z.ZodType> = tool.schema.shape;
   return Object.fromEntries(
@@ -204,11 +214,11 @@ function dropNulls(tool: ChatTool, value: unknown): unknown {
  * parseToolArguments('complete_task', '{"taskId":"t1"}'); // { ok: true, name: 'complete_task', args: { taskId: 't1', completed: true } }
  * parseToolArguments('delete_task', '{}'); // { ok: false, error: 'invalid arguments for delete_task: taskId: …' }
  */
-export function parseToolArguments(
+export function parseToolArguments<T extends AgentTool = ChatTool>(
   name: string,
   rawJson: string,
-  tools: readonly ChatTool[] = CHAT_TOOLS,
-): ParsedToolArguments {
+  tools: readonly T[] = CHAT_TOOLS as unknown as readonly T[],
+): ParsedToolArguments<T> {
   const tool = tools.find((candidate) => candidate.name === name);
   if (!tool) {
     return {
@@ -227,5 +237,5 @@ export function parseToolArguments(
   if (!parsed.success) {
     return { ok: false, error: `invalid arguments for ${name}: ${formatIssues(parsed.error)}` };
   }
-  return { ok: true, name: tool.name, args: parsed.data } as ParsedToolArguments;
+  return { ok: true, name: tool.name, args: parsed.data } as ParsedToolArguments<T>;
 }

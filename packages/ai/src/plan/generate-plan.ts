@@ -2,11 +2,9 @@ import { DomainError, isDomainError } from '@stepwise/core';
 import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import type { AiConfig } from '../providers/ai-config.js';
-import { classifyLlmError, type LlmFailure } from '../providers/classify-llm-error.js';
-import { createOpenAIClient } from '../providers/create-openai-client.js';
+import { LlmCallPolicy } from '../providers/llm-call-policy.js';
 import type { StructuredOutputMode } from '../providers/provider-profiles.js';
-import { streamCompletion } from '../providers/stream-completion.js';
-import { addUsage, emptyUsage, toUsage } from '../usage.js';
+import { emptyUsage } from '../usage.js';
 import type { TUsage } from '../usage.schema.js';
 import { checkPlan } from './check-plan.js';
 import { buildOfflinePlan } from './offline-planner.js';
@@ -16,7 +14,7 @@ import { buildPlanMessages } from './plan.prompt.js';
 import type { TPlacedTask, TPlan } from './plan.schema.js';
 import type { TPlanRequestResolved } from './plan-request.schema.js';
 import { planResponseFormat } from './plan-response-format.js';
-import { streamPlan } from './stream-plan.js';
+import { type PlanStream, streamPlan } from './stream-plan.js';
 
 /** Progress of a generation, reported through `onPhase`; repeats on retries. */
 export type PlanPhase = 'prompting' | 'generating' | 'parsing' | 'validating';
@@ -53,24 +51,6 @@ export interface GeneratedPlan {
 
 const TRUNCATION_HINT =
   'Your previous answer was cut off before the JSON was complete. Write a more compact plan: fewer tasks per day and descriptions of one short sentence.';
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new DomainError('CANCELLED', 'the generation was cancelled'));
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new DomainError('CANCELLED', 'the generation was cancelled'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 function generateOffline(options: GeneratePlanOptions): GeneratedPlan {
   if (options.signal?.aborted) throw new DomainError('CANCELLED', 'the generation was cancelled');
@@ -113,12 +93,14 @@ function requestBody(
  * Turns a request into a checked plan with the configured LLM, or with the offline planner when
  * the configuration is offline.
  *
- * Failure handling, all ending in a `DomainError`:
+ * Every request goes through one `LlmCallPolicy` (retries, backoff, timeouts, usage). Failure
+ * handling, all ending in a `DomainError`:
  * - the provider rejects the structured-output mode (400 about `response_format`): the next
  *   mode of the profile is tried (json_schema → json_object → prompted);
  * - 429: retried after `retry-after` (or a backoff) up to `maxRetries`, then LLM_RATE_LIMITED;
  *   a `retry-after` longer than `maxRetryDelayMs` or the deadline fails at once;
- * - 5xx, dropped connections, malformed streams: retried with backoff, then LLM_UNAVAILABLE;
+ * - 5xx, dropped connections, malformed streams: retried after `retry-after` or a backoff with
+ *   jitter, then LLM_UNAVAILABLE;
  * - other 4xx: LLM_REJECTED; no headers in time, silence between chunks or the overall deadline:
  *   LLM_TIMEOUT; the caller's signal: CANCELLED;
  * - truncated output (finish_reason `length`, unclosed JSON, or no finish_reason and no valid
@@ -137,111 +119,58 @@ export async function generatePlan(options: GeneratePlanOptions): Promise<Genera
   const { config, request, signal } = options;
   if (config.mode === 'offline') return generateOffline(options);
 
-  const client = options.client ?? createOpenAIClient(config);
+  const llm = new LlmCallPolicy({
+    config,
+    model: config.planModel,
+    client: options.client,
+    signal,
+  });
   const modes = config.profile.structuredOutputs;
-  const deadlineAt = Date.now() + config.deadlineMs;
   let modeIndex = 0;
-  let attempts = 0;
-  let retries = 0;
   let corrected = false;
   let truncationRetried = false;
   let previousErrors: string[] | undefined;
-  let usage = emptyUsage(0);
-  let model = config.planModel;
   let lastEmitted = -1;
   const emit = (task: TPlacedTask) => {
     lastEmitted = task.position;
     options.onTask?.(task);
   };
 
-  const waitBeforeRetry = async (failure: LlmFailure) => {
-    const rateLimited = failure.kind === 'rate_limited';
-    const code = rateLimited ? 'LLM_RATE_LIMITED' : 'LLM_UNAVAILABLE';
-    const backoff = config.retryBaseDelayMs * 2 ** retries;
-    const delay = (rateLimited ? failure.retryAfterMs : undefined) ?? backoff;
-    const details = { attempts, retryAfterMs: delay, cause: failure.message };
-    if (retries >= config.maxRetries) {
-      throw new DomainError(
-        code,
-        `the provider failed after ${attempts} attempt(s): ${failure.message}`,
-        {
-          details,
-        },
-      );
-    }
-    if (delay > config.maxRetryDelayMs || Date.now() + delay >= deadlineAt) {
-      throw new DomainError(code, `the provider asked to wait ${Math.round(delay)} ms, too long`, {
-        details,
-      });
-    }
-    retries++;
-    await sleep(delay, signal);
-  };
-
   for (;;) {
-    const mode = modes[modeIndex] ?? 'prompted';
-    options.onPhase?.('prompting');
-    const messages = buildPlanMessages(request, { mode, attempt: attempts + 1, previousErrors });
-    const planStream = streamPlan({
-      startDate: request.startDate,
-      fromPosition: lastEmitted + 1,
-      onTask: emit,
-    });
-    attempts++;
-    options.onPhase?.('generating');
-
-    let completion: Awaited<ReturnType<typeof streamCompletion>>;
-    try {
-      completion = await streamCompletion(client, requestBody(config, mode, messages), {
-        onContent: (content) => planStream.write(content),
-        signal,
-        deadlineAt,
-        requestTimeoutMs: config.requestTimeoutMs,
-        idleTimeoutMs: config.idleTimeoutMs,
-      });
-    } catch (error) {
-      if (isDomainError(error)) throw error;
-      const failure = classifyLlmError(error);
-      if (failure.kind === 'mode_rejected' && modeIndex < modes.length - 1) {
-        modeIndex++;
-        continue;
-      }
-      if (failure.kind === 'rate_limited' || failure.kind === 'transient') {
-        await waitBeforeRetry(failure);
-        continue;
-      }
-      if (failure.kind === 'timeout') {
-        throw new DomainError('LLM_TIMEOUT', 'the provider did not answer in time', {
-          cause: error,
-          details: { requestTimeoutMs: config.requestTimeoutMs },
+    let planStream: PlanStream | undefined;
+    const completion = await llm.stream({
+      body: () => {
+        const mode = modes[modeIndex] ?? 'prompted';
+        options.onPhase?.('prompting');
+        const messages = buildPlanMessages(request, {
+          mode,
+          attempt: llm.attempts + 1,
+          previousErrors,
         });
-      }
-      throw new DomainError(
-        'LLM_REJECTED',
-        `the provider rejected the request: ${failure.message}`,
-        {
-          cause: error,
-          details: { status: failure.kind === 'rejected' ? failure.status : 400 },
-        },
-      );
-    }
-
-    model = completion.model ?? model;
-    usage = addUsage(
-      usage,
-      toUsage(completion.usage, config.price ?? config.profile.prices[model]),
-    );
-    if (completion.finishReason === 'content_filter') {
-      throw new DomainError('LLM_REJECTED', "the provider's content filter stopped the answer");
-    }
+        planStream = streamPlan({
+          startDate: request.startDate,
+          fromPosition: lastEmitted + 1,
+          onTask: emit,
+        });
+        options.onPhase?.('generating');
+        return requestBody(config, mode, messages);
+      },
+      onContent: (content) => planStream?.write(content),
+      retryAfterContent: true,
+      fallback: (failure) => {
+        if (failure.kind !== 'mode_rejected' || modeIndex >= modes.length - 1) return false;
+        modeIndex++;
+        return true;
+      },
+    });
 
     options.onPhase?.('parsing');
-    const parsed = parsePlan(planStream.text, { finishReason: completion.finishReason });
+    const parsed = parsePlan(completion.text, { finishReason: completion.finishReason });
     if (!parsed.ok) {
       if (parsed.reason === 'truncated' || completion.finishReason === null) {
         if (truncationRetried) {
           throw new DomainError('LLM_TRUNCATED', `the plan was cut off: ${parsed.message}`, {
-            details: { attempts, finishReason: completion.finishReason },
+            details: { attempts: llm.attempts, finishReason: completion.finishReason },
           });
         }
         truncationRetried = true;
@@ -280,12 +209,12 @@ export async function generatePlan(options: GeneratePlanOptions): Promise<Genera
     return {
       plan: checked.plan,
       fixes: checked.fixes,
-      usage,
-      model,
+      usage: llm.usage,
+      model: llm.model,
       provider: config.provider,
       offline: false,
-      attempts,
-      mode,
+      attempts: llm.attempts,
+      mode: modes[modeIndex] ?? 'prompted',
     };
   }
 }

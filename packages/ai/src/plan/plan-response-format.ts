@@ -14,7 +14,11 @@ function strictify(node: unknown): unknown {
     if (!UNSUPPORTED_KEYWORDS.has(key)) out[key] = strictify(value);
   }
   if (out.type === 'object' && typeof out.properties === 'object' && out.properties !== null) {
-    out.required = Object.keys(out.properties);
+    // Strict mode wants every property required; optional ones (task `metrics`) are left out.
+    const required = new Set(Array.isArray(out.required) ? out.required : []);
+    const properties = Object.entries(out.properties).filter(([key]) => required.has(key));
+    out.properties = Object.fromEntries(properties);
+    out.required = properties.map(([key]) => key);
     out.additionalProperties = false;
   }
   return out;
@@ -24,9 +28,10 @@ let cachedSchema: Record<string, unknown> | undefined;
 
 /**
  * JSON Schema of `ZPlan` in the subset strict structured outputs accept: every property
- * required, no additional properties, no length or pattern keywords. Property order is kept
- * (`week` before `days`, `day`/`date` before `tasks`), which lets `streamPlan` place each task
- * as soon as it closes.
+ * required, no additional properties, no length or pattern keywords. Optional properties (task
+ * `metrics`) are dropped, since strict mode cannot make a property optional; `ZPlan` still
+ * accepts them. Property order is kept (`week` before `days`, `day`/`date` before `tasks`),
+ * which lets `streamPlan` place each task as soon as it closes.
  */
 export function planJsonSchema(): Record<string, unknown> {
   cachedSchema ??= strictify(z.toJSONSchema(ZPlan, { io: 'output' })) as Record<string, unknown>;

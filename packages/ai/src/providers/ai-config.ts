@@ -25,7 +25,7 @@ export interface AiConfigInput {
   maxTokens?: number | undefined;
   /** Retries after 5xx, 429 and dropped connections (per generation). */
   maxRetries?: number | undefined;
-  /** First backoff delay; doubled on each retry. */
+  /** First backoff delay; doubled on each retry, of which a random half to all is waited. */
   retryBaseDelayMs?: number | undefined;
   /** Longest wait honoured for a `retry-after` (or backoff); longer waits fail at once. */
   maxRetryDelayMs?: number | undefined;

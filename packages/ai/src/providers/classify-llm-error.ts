@@ -5,14 +5,20 @@ import { APIConnectionTimeoutError, APIError } from 'openai';
  * - `rate_limited`: 429; retry after `retryAfterMs` when the provider said how long;
  * - `mode_rejected`: 400/422 about `response_format`: try the next structured-output mode;
  * - `timeout`: no response headers within the SDK timeout;
- * - `transient`: 5xx, 408/409, dropped connection, malformed stream: worth a bounded retry;
+ * - `transient`: 5xx, 408/409, dropped connection, malformed stream: worth a bounded retry,
+ *   after `retryAfterMs` when the provider said how long (a 503 may);
  * - `rejected`: any other 4xx (bad key, unknown model, bad request): retrying cannot help.
  */
 export type LlmFailure =
   | { kind: 'rate_limited'; retryAfterMs: number | undefined; message: string }
   | { kind: 'mode_rejected'; message: string }
   | { kind: 'timeout'; message: string }
-  | { kind: 'transient'; message: string; status: number | undefined }
+  | {
+      kind: 'transient';
+      message: string;
+      status: number | undefined;
+      retryAfterMs: number | undefined;
+    }
   | { kind: 'rejected'; message: string; status: number };
 
 const RESPONSE_FORMAT_HINT = /response_format|json_schema|json_object|structured output|json mode/i;
@@ -43,7 +49,7 @@ export function classifyLlmError(error: unknown): LlmFailure {
       return { kind: 'rate_limited', retryAfterMs: parseRetryAfter(error.headers), message };
     }
     if (status >= 500 || status === 408 || status === 409) {
-      return { kind: 'transient', message, status };
+      return { kind: 'transient', message, status, retryAfterMs: parseRetryAfter(error.headers) };
     }
     const body = `${message} ${error.param ?? ''} ${JSON.stringify(error.error ?? null)}`;
     if ((status === 400 || status === 422) && RESPONSE_FORMAT_HINT.test(body)) {
@@ -51,5 +57,5 @@ export function classifyLlmError(error: unknown): LlmFailure {
     }
     return { kind: 'rejected', message, status };
   }
-  return { kind: 'transient', message, status: undefined };
+  return { kind: 'transient', message, status: undefined, retryAfterMs: undefined };
 }

@@ -8,7 +8,9 @@ import type { ApiUsage } from '../usage.js';
 
 export interface StreamCompletionOptions {
   /** Called with each piece of `delta.content`, in order. */
-  onContent: (content: string) => void;
+  onContent?: ((content: string) => void) | undefined;
+  /** Called with every chunk, before its content (tool-call fragments arrive this way). */
+  onChunk?: ((chunk: ChatCompletionChunk) => void) | undefined;
   /** The caller's cancellation. */
   signal?: AbortSignal | undefined;
   /** Wall-clock time (ms since epoch) by which the whole stream must have finished. */
@@ -51,8 +53,9 @@ function stopError(reason: StopReason, options: StreamCompletionOptions): Domain
  * Runs one streaming chat completion with the timeouts the SDK lacks: its own `timeout` only
  * covers the response headers, so an idle timer between chunks and an overall deadline abort
  * the request too. Throws `DomainError` CANCELLED / LLM_TIMEOUT for those, rethrows a
- * `DomainError` from `onContent` as is (other `onContent` errors become INTERNAL), and lets
- * every other SDK error through for the caller to classify.
+ * `DomainError` from `onChunk` / `onContent` as is (their other errors become INTERNAL), and
+ * lets every other SDK error through for the caller to classify. Retries are the caller's:
+ * see `LlmCallPolicy`.
  */
 export async function streamCompletion(
   client: OpenAI,
@@ -92,14 +95,13 @@ export async function streamCompletion(
       result.usage = chunk.usage ?? chunk.x_groq?.usage ?? result.usage;
       const choice = chunk.choices?.[0];
       const content = choice?.delta?.content;
-      if (content) {
-        try {
-          options.onContent(content);
-        } catch (error) {
-          throw isDomainError(error)
-            ? error
-            : new DomainError('INTERNAL', 'a stream consumer failed', { cause: error });
-        }
+      try {
+        options.onChunk?.(chunk);
+        if (content) options.onContent?.(content);
+      } catch (error) {
+        throw isDomainError(error)
+          ? error
+          : new DomainError('INTERNAL', 'a stream consumer failed', { cause: error });
       }
       if (choice?.finish_reason) result.finishReason = choice.finish_reason;
     }

@@ -38,13 +38,15 @@ export async function startGenerationAttempt(
     .executeTakeFirst();
 }
 
-export async function touchGeneration(db: Db, generationId: string): Promise<void> {
-  await db
+/** Records that a running generation's worker is alive; false once it is no longer running. */
+export async function touchGeneration(db: Db, generationId: string): Promise<boolean> {
+  const result = await db
     .updateTable('generations')
     .set({ heartbeat_at: sql`now()` })
     .where('id', '=', generationId)
     .where('status', '=', 'running')
-    .execute();
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
 /**

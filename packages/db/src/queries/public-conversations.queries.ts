@@ -216,25 +216,35 @@ export async function setConversationTags(
   return result.numUpdatedRows > 0n;
 }
 
+/** Adds `tag` to a conversation's tags (once). */
+export async function addConversationTag(
+  db: Db,
+  input: { conversationId: string; tag: string },
+): Promise<void> {
+  await db
+    .updateTable('conversations')
+    .set({ tags: sql`array(SELECT DISTINCT unnest(tags || ${[input.tag]}::text[]))` })
+    .where('id', '=', input.conversationId)
+    .execute();
+}
+
 /**
- * A conversation's messages in order, after a keyset cursor (created_at, id): what a visitor
- * polls with `public.messages({ since })` and what the owner reads.
+ * A conversation's messages in order, after the message `afterId` (compared in SQL on
+ * (created_at, id): timestamps keep their microseconds): what a visitor polls with
+ * `public.messages({ since })` and what the owner reads.
  */
 export async function listMessagesAfter(
   db: Db,
-  input: {
-    conversationId: string;
-    after?: { createdAt: Date; id: string } | undefined;
-    limit: number;
-  },
+  input: { conversationId: string; afterId?: string | undefined; limit: number },
 ): Promise<MessageDto[]> {
   const rows = await db
     .selectFrom('messages')
     .selectAll()
     .where('conversation_id', '=', input.conversationId)
-    .$if(input.after !== undefined, (q) =>
-      q.where((eb) =>
-        eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(input.after!.createdAt, input.after!.id)),
+    .$if(input.afterId !== undefined, (q) =>
+      q.where(
+        sql<boolean>`(created_at, id) > (SELECT created_at, id FROM messages AS since
+          WHERE since.id = ${input.afterId} AND since.conversation_id = ${input.conversationId})`,
       ),
     )
     .orderBy('created_at')

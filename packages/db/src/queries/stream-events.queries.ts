@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '../schema.js';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -73,10 +73,45 @@ async function appendStreamEventAlone(
   input: { generationId: string; type: string; data: Record<string, unknown> },
   json: string,
 ): Promise<StreamEventRow> {
+  const locked = sql`locked AS (SELECT pg_advisory_xact_lock(hashtextextended(${input.generationId}, 0)))`;
+  // Unconditional: the statement always inserts its row.
+  return (await appendInOneStatement(db, input, json, locked))!;
+}
+
+/**
+ * Appends an event of a running generation, in one statement like the plain append, unless the
+ * generation is no longer running (cancelled by `plan.cancel` or `chat.stop`, or ended by
+ * another attempt): then nothing is written and the result is undefined. The generation's row
+ * is share-locked before the log's lock, so a cancel (which updates the row, then appends its
+ * terminal event, in one transaction) is waited for and then seen: no event of the worker
+ * lands after the terminal event of a cancel.
+ */
+export function appendStreamEventWhileRunning(
+  db: Db,
+  input: { generationId: string; type: string; data: Record<string, unknown> },
+): Promise<StreamEventRow | undefined> {
+  const locked = sql`running AS (
+      SELECT id FROM generations
+      WHERE id = ${input.generationId}::uuid AND status = 'running'
+      FOR SHARE
+    ),
+    locked AS (
+      SELECT pg_advisory_xact_lock(hashtextextended(${input.generationId}, 0)) FROM running
+    )`;
+  return appendInOneStatement(db, input, JSON.stringify(input.data), locked);
+}
+
+/** Insert and NOTIFY after the `locked` CTE, which yields one row when the append may go on. */
+async function appendInOneStatement(
+  db: Db,
+  input: { generationId: string; type: string; data: Record<string, unknown> },
+  json: string,
+  locked: RawBuilder<unknown>,
+): Promise<StreamEventRow | undefined> {
   const inline =
     Buffer.byteLength(json) + Buffer.byteLength(input.type) + 200 <= INLINE_PAYLOAD_LIMIT;
   const { rows } = await sql<{ id: string }>`
-    WITH locked AS (SELECT pg_advisory_xact_lock(hashtextextended(${input.generationId}, 0))),
+    WITH ${locked},
     inserted AS (
       INSERT INTO stream_events (generation_id, type, data)
       SELECT ${input.generationId}::uuid, ${input.type}, ${json}::jsonb FROM locked
@@ -88,7 +123,10 @@ async function appendStreamEventAlone(
           'type', ${input.type}::text, 'data', ${json}::json))::text
       ELSE json_build_object('id', id::text, 'generationId', ${input.generationId}::text)::text
     END) FROM inserted`.execute(db);
-  return { id: rows[0]!.id, generationId: input.generationId, type: input.type, data: input.data };
+  const row = rows[0];
+  return (
+    row && { id: row.id, generationId: input.generationId, type: input.type, data: input.data }
+  );
 }
 
 /** Events of one generation after `afterId`, oldest first. */

@@ -9,28 +9,23 @@ import {
   summarizePlan,
 } from '@stepwise/ai';
 import type { TPlan, TUsage } from '@stepwise/ai/schema';
-import { isDomainError } from '@stepwise/core';
+import { DomainError } from '@stepwise/core';
 import {
-  appendStreamEvent,
-  completeMessage,
   findConversation,
-  finishGeneration,
   getGoalWithPlan,
   listMessages,
-  listStreamEvents,
-  startGenerationAttempt,
   type TaskDto,
-  touchGeneration,
   updateConversationSummary,
 } from '@stepwise/db';
-import type { AppServices } from '../app-services.js';
+import { createReplyPipeline } from '../generations/create-reply-pipeline.js';
+import {
+  type GenerationServices,
+  type RunGenerationInput,
+  runGeneration,
+} from '../generations/run-generation.js';
 import { todayUtc } from '../plans/plan-generation.service.js';
-import { WorkerShutdownError } from '../plans/run-plan-generation.js';
-import type { ChatEndReason, ChatStreamEvent } from './chat-events.js';
+import type { ChatEndReason } from './chat-events.js';
 import { executeChatTool } from './chat-tools.js';
-import { replyFromEvents } from './reply-from-events.js';
-
-type Services = Pick<AppServices, 'db' | 'ai' | 'hub' | 'logger' | 'env'>;
 
 /** Recent turns are sent as they are within this budget; older ones are folded into a summary. */
 const HISTORY_TOKEN_BUDGET = 3_000;
@@ -48,78 +43,23 @@ const toChatTask = (task: TaskDto): ChatTask => ({
 
 /**
  * One assistant reply: builds the context (plan summary, scoped tasks, recent history and the
- * running summary), streams the model's answer as `delta` events (coalesced while a write is in
- * flight), runs tool calls on the caller's data, then stores the reply exactly as it was
- * streamed, with `end { usage }`, or `error`. Without an LLM the offline assistant answers.
+ * running summary), streams the model's answer as `delta` events, runs tool calls on the
+ * caller's data, then stores the reply exactly as it was streamed, with `end { usage }`, or
+ * `error`. Without an LLM the offline assistant answers. Attempts, heartbeat, `chat.stop`,
+ * ordered writes and the failure path are the harness's (`runGeneration`).
  */
-export async function runChatReply(
-  services: Services,
-  input: { generationId: string; signal?: AbortSignal; isLastAttempt: boolean },
-): Promise<void> {
-  const { db, hub, logger } = services;
-  const generation = await startGenerationAttempt(db, input.generationId);
-  if (!generation?.conversation_id) return;
-  const { userMessageId, assistantMessageId } = generation.input as {
-    userMessageId: string;
-    assistantMessageId: string;
-  };
-  const userId = generation.user_id;
-  const log = logger.child({ generationId: generation.id, attempt: generation.attempts });
-
-  // Ordered event writes; consecutive deltas merge while the previous write is in flight.
-  const queue: ChatStreamEvent[] = [];
-  let draining: Promise<void> | undefined;
-  const drain = async () => {
-    while (queue.length > 0) {
-      const event = queue.shift()!;
-      // Subscribers get it through NOTIFY, in commit order: handing it out here first could
-      // overtake an event another transaction committed just before (`chat.stop`'s `end`).
-      await appendStreamEvent(db, { generationId: generation.id, type: event.type, data: event });
+export const chatReplyPipeline = createReplyPipeline({
+  kinds: ['chat'],
+  run: async (ctx) => {
+    const { services, generation, signal, emit, flush } = ctx;
+    if (!generation.conversation_id) {
+      throw new DomainError('INTERNAL', 'the reply has no conversation');
     }
-    draining = undefined;
-  };
-  const emit = (event: ChatStreamEvent) => {
-    const last = queue.at(-1);
-    if (event.type === 'delta' && last?.type === 'delta') last.text += event.text;
-    else queue.push(event);
-    draining ??= drain();
-  };
-  const flush = async () => {
-    while (draining) await draining;
-  };
-
-  const stop = new AbortController();
-  const unsubscribe = hub.subscribe(generation.id, {
-    onEvent: (event) => {
-      if (event.type === 'end') stop.abort(new Error('stopped'));
-    },
-    onResync: () => {},
-  });
-  const onShutdown = () => stop.abort(new WorkerShutdownError('worker shutting down'));
-  input.signal?.addEventListener('abort', onShutdown);
-  const heartbeat = setInterval(() => {
-    touchGeneration(db, generation.id).catch((error: unknown) =>
-      log.warn({ err: error }, 'heartbeat failed'),
-    );
-  }, services.env.WORKER_STALE_AFTER_MS / 6);
-
-  try {
-    const previous = await listStreamEvents(db, { generationId: generation.id });
-    if (previous.some((e) => e.type !== 'start')) {
-      // A retry after a crash mid-reply: the model cannot continue a half-sent stream.
-      await endWithError(
-        services,
-        generation.id,
-        assistantMessageId,
-        'INTERNAL',
-        'the reply was interrupted',
-      );
-      return;
-    }
+    const userId = generation.user_id;
     const context = await loadContext(services, {
       userId,
       conversationId: generation.conversation_id,
-      userMessageId,
+      userMessageId: ctx.userMessageId,
     });
     let reply: Pick<ChatReply, 'finishReason'> & { usage: TUsage | null };
     if (services.ai.mode === 'offline') {
@@ -136,7 +76,7 @@ export async function runChatReply(
       reply = await streamChatReply({
         config: services.ai,
         messages: context.messages,
-        signal: stop.signal,
+        signal,
         onDelta: (text) => emit({ type: 'delta', text }),
         onToolCall: async (call) => {
           emit({
@@ -163,7 +103,7 @@ export async function runChatReply(
             {
               userId,
               goalId: context.goalId,
-              signal: stop.signal,
+              signal,
               emit: async (event) => {
                 emit(event);
                 await flush();
@@ -173,41 +113,23 @@ export async function runChatReply(
           ),
       });
     }
-    await flush();
-    if (stop.signal.reason instanceof WorkerShutdownError) throw stop.signal.reason;
     const reason: ChatEndReason =
       reply.finishReason === 'cancelled'
         ? 'stopped'
         : reply.finishReason === 'length' || reply.finishReason === 'tool_rounds_exhausted'
           ? reply.finishReason
           : 'complete';
-    await finishReply(services, {
-      generationId: generation.id,
-      assistantMessageId,
-      reason,
-      usage: reply.usage,
-    });
-  } catch (error) {
-    await flush().catch(() => {});
-    if (error instanceof WorkerShutdownError) throw error;
-    if (!isDomainError(error) && !input.isLastAttempt) throw error;
-    if (!isDomainError(error)) log.error({ err: error }, 'chat reply failed');
-    await endWithError(
-      services,
-      generation.id,
-      assistantMessageId,
-      isDomainError(error) ? error.code : 'INTERNAL',
-      isDomainError(error) ? error.message : 'the reply could not be completed',
-    );
-  } finally {
-    clearInterval(heartbeat);
-    unsubscribe();
-    input.signal?.removeEventListener('abort', onShutdown);
-  }
+    await ctx.finish({ reason, usage: reply.usage });
+  },
+});
+
+/** Runs one attempt of a chat reply job; see `chatReplyPipeline`. */
+export function runChatReply(services: GenerationServices, input: RunGenerationInput) {
+  return runGeneration(services, input, chatReplyPipeline);
 }
 
 async function loadContext(
-  services: Services,
+  services: GenerationServices,
   input: { userId: string; conversationId: string; userMessageId: string },
 ) {
   const { db } = services;
@@ -280,74 +202,14 @@ async function loadContext(
   };
 }
 
-async function summarizedThrough(services: Services, conversationId: string): Promise<Date | null> {
+async function summarizedThrough(
+  services: GenerationServices,
+  conversationId: string,
+): Promise<Date | null> {
   const row = await services.db
     .selectFrom('conversations')
     .select('summarized_through')
     .where('id', '=', conversationId)
     .executeTakeFirst();
   return row?.summarized_through ?? null;
-}
-
-async function finishReply(
-  services: Services,
-  input: {
-    generationId: string;
-    assistantMessageId: string;
-    reason: ChatEndReason;
-    usage: TUsage | null;
-  },
-) {
-  await services.db.transaction().execute(async (trx) => {
-    const finished = await finishGeneration(trx, {
-      generationId: input.generationId,
-      status: 'completed',
-      ...(input.usage ? { usage: input.usage } : {}),
-      provider: services.ai.provider,
-      model: services.ai.mode === 'offline' ? 'offline' : services.ai.chatModel,
-      offline: services.ai.mode === 'offline',
-    });
-    // Stopped meanwhile: chat.stop has stored the partial reply and ended the stream.
-    if (!finished) return;
-    const { content, parts } = replyFromEvents(
-      await listStreamEvents(trx, { generationId: input.generationId, limit: 100_000 }),
-    );
-    await completeMessage(trx, {
-      messageId: input.assistantMessageId,
-      content,
-      parts,
-      status: 'complete',
-    });
-    const end: ChatStreamEvent = {
-      type: 'end',
-      messageId: input.assistantMessageId,
-      reason: input.reason,
-      usage: input.usage,
-    };
-    await appendStreamEvent(trx, { generationId: input.generationId, type: end.type, data: end });
-  });
-}
-
-async function endWithError(
-  services: Services,
-  generationId: string,
-  assistantMessageId: string,
-  code: string,
-  message: string,
-) {
-  await services.db.transaction().execute(async (trx) => {
-    const finished = await finishGeneration(trx, {
-      generationId,
-      status: 'failed',
-      errorCode: code,
-      errorMessage: message,
-    });
-    if (!finished) return;
-    const { content, parts } = replyFromEvents(
-      await listStreamEvents(trx, { generationId, limit: 100_000 }),
-    );
-    await completeMessage(trx, { messageId: assistantMessageId, content, parts, status: 'error' });
-    const error: ChatStreamEvent = { type: 'error', messageId: assistantMessageId, code, message };
-    await appendStreamEvent(trx, { generationId, type: error.type, data: error });
-  });
 }

@@ -1,15 +1,24 @@
 import { summarizePlan } from '@stepwise/ai';
-import type { TPlan, TPlanRequestResolved } from '@stepwise/ai/schema';
+import {
+  placeTasks,
+  resolvePlanRequest,
+  type TPlan,
+  type TPlanRequestResolved,
+} from '@stepwise/ai/schema';
 import { DomainError } from '@stepwise/core';
 import { appendStreamEvent, type Database, getGoalWithPlan, type Kysely } from '@stepwise/db';
 import type { AppServices } from '../app-services.js';
 import type { PlanProgressEvent } from './plan-events.js';
 import { enqueueGeneration, GENERATE_PLAN_TASK } from './plan-generation.service.js';
+import { assignTaskKeys } from './task-keys.js';
 
 /**
  * Starts a revision of a goal's current plan: a generation of kind `revision` whose request
- * is the goal's own, with the instructions and a summary of the current plan as notes. The
- * result becomes a new current version (source `revised`) that keeps completed tasks.
+ * is the goal's own, with the instructions and a summary of the current plan as notes (what an
+ * LLM reads) and as `revision` the instructions, the current snapshot and which of its tasks
+ * are done (what the offline planner works from). The timeline is the current plan's, plus any
+ * weeks the instructions ask for (`resolvePlanRequest`). The result becomes a new current
+ * version (source `revised`) that keeps completed tasks.
  * `enqueue: false` leaves running it to the caller (the chat reply runs it inline).
  */
 export async function startPlanRevision(
@@ -56,6 +65,13 @@ async function revisionRequest(
     completed: t.completedAt !== null,
   }));
   const base = goal.requirements as unknown as TPlanRequestResolved;
+  // Completion follows task keys; the positions of done keys in the snapshot are what is kept.
+  const doneKeys = new Set(
+    goal.tasks.flatMap((t) => (t.completedAt !== null && t.taskKey ? [t.taskKey] : [])),
+  );
+  const completed = assignTaskKeys(placeTasks(current)).flatMap((key, position) =>
+    doneKeys.has(key) ? [position] : [],
+  );
   const notes = [
     base.notes ? `Original notes: ${base.notes}` : '',
     `Revise the current plan as follows: ${input.instructions}`,
@@ -65,5 +81,8 @@ async function revisionRequest(
     .filter(Boolean)
     .join('\n\n')
     .slice(0, 6_000);
-  return { ...base, notes };
+  return resolvePlanRequest(
+    { ...base, notes, revision: { instructions: input.instructions, current, completed } },
+    base.startDate,
+  );
 }

@@ -103,20 +103,18 @@ export async function publicMessages(
   services: Pick<AppServices, 'db'>,
   input: { visitor: VisitorConversation; since?: string | undefined; limit: number },
 ): Promise<{ items: MessageDto[] }> {
-  let after: { createdAt: Date; id: string } | undefined;
   if (input.since) {
     const since = await services.db
       .selectFrom('messages')
-      .select(['id', 'created_at'])
+      .select('id')
       .where('id', '=', input.since)
       .where('conversation_id', '=', input.visitor.id)
       .executeTakeFirst();
     if (!since) throw new DomainError('NOT_FOUND', 'message not found in this conversation');
-    after = { createdAt: since.created_at, id: since.id };
   }
   const items = await listMessagesAfter(services.db, {
     conversationId: input.visitor.id,
-    after,
+    afterId: input.since,
     limit: input.limit,
   });
   return { items };

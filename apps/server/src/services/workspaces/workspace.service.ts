@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '@stepwise/core';
 import {
-  CONNECTOR_TYPES,
   type ConnectorType,
   type Database,
   insertWorkspaceIfMissing,

@@ -1,0 +1,179 @@
+import {
+  answerPublicOffline,
+  buildPublicMessages,
+  fitHistory,
+  PUBLIC_TOOLS,
+  type PublicAssistantContext,
+  streamChatReply,
+} from '@stepwise/ai';
+import { DomainError } from '@stepwise/core';
+import {
+  addConversationTag,
+  addWorkspaceUsage,
+  findActiveConnector,
+  findWorkspaceById,
+  listMessages,
+  listWorkspaceServices,
+} from '@stepwise/db';
+import type { ChatEndReason } from '../chat/chat-events.js';
+import { createReplyPipeline } from '../generations/create-reply-pipeline.js';
+import type { GenerationServices } from '../generations/run-generation.js';
+import { bookingLink } from '../workspaces/workspace.service.js';
+import { usageDay } from './public-chat.service.js';
+
+/** Recent turns sent to the model as they are; a visitor chat rarely needs more. */
+const HISTORY_TOKEN_BUDGET = 2_000;
+
+/** The tag a hand-off puts on the conversation, so the owner can filter for it. */
+export const HANDOFF_TAG = 'handoff';
+
+/**
+ * A reply to a workspace visitor: the workspace's tone, knowledge base, services and booking
+ * link in the prompt; tools to list services, give the booking link and hand off to the
+ * owner; the same events as `chat.stream`. Without an LLM the offline assistant answers from
+ * the knowledge base and services. Tokens spent count against the workspace's daily budget.
+ */
+export const publicReplyPipeline = createReplyPipeline({
+  kinds: ['public_reply'],
+  run: async (ctx) => {
+    const { services, generation, signal, emit, flush } = ctx;
+    const conversationId = generation.conversation_id;
+    if (!conversationId) throw new DomainError('INTERNAL', 'the reply has no conversation');
+    const context = await loadContext(services, conversationId, ctx.userMessageId);
+    const handOff = async (reason: string) => {
+      await addConversationTag(services.db, { conversationId, tag: HANDOFF_TAG });
+      ctx.log.info({ conversationId, reason }, 'visitor handed off to the owner');
+      return { handedOff: true, note: 'The owner will answer in this conversation.' };
+    };
+
+    let reason: ChatEndReason = 'complete';
+    let tokens = 0;
+    if (services.ai.mode === 'offline') {
+      const answer = answerPublicOffline({
+        workspace: context.workspace,
+        question: context.question,
+      });
+      if (answer.handOff) {
+        const id = 'offline-hand-off';
+        emit({ type: 'tool_call', id, name: 'hand_off', args: answer.handOff, valid: true });
+        emit({
+          type: 'tool_result',
+          id,
+          name: 'hand_off',
+          result: await handOff(answer.handOff.reason),
+        });
+      }
+      for (const chunk of answer.chunks) emit({ type: 'delta', text: chunk });
+      await ctx.finish({ reason, usage: null });
+    } else {
+      const reply = await streamChatReply({
+        config: services.ai,
+        messages: context.messages,
+        tools: PUBLIC_TOOLS,
+        signal,
+        onDelta: (text) => emit({ type: 'delta', text }),
+        onToolCall: async (call) => {
+          emit({
+            type: 'tool_call',
+            id: call.id,
+            name: call.name,
+            args: call.valid ? call.args : call.rawArguments,
+            valid: call.valid,
+          });
+          await flush();
+        },
+        onToolResult: async (result) => {
+          emit({
+            type: 'tool_result',
+            id: result.id,
+            name: result.name,
+            ...(result.error !== undefined ? { error: result.error } : { result: result.result }),
+          });
+          await flush();
+        },
+        executeTool: async (call) => {
+          switch (call.name) {
+            case 'list_services':
+              return { services: context.workspace.services };
+            case 'booking_link':
+              return context.workspace.bookingLink
+                ? { link: context.workspace.bookingLink }
+                : { link: null, note: 'Online booking is not set up; offer a hand-off instead.' };
+            case 'hand_off':
+              return handOff(call.args.reason);
+          }
+        },
+      });
+      reason =
+        reply.finishReason === 'cancelled'
+          ? 'stopped'
+          : reply.finishReason === 'length' || reply.finishReason === 'tool_rounds_exhausted'
+            ? reply.finishReason
+            : 'complete';
+      tokens = reply.usage.totalTokens;
+      await ctx.finish({ reason, usage: reply.usage });
+    }
+    await addWorkspaceUsage(services.db, {
+      workspaceId: context.workspaceId,
+      tokens,
+      day: usageDay(),
+    });
+  },
+});
+
+async function loadContext(
+  services: GenerationServices,
+  conversationId: string,
+  userMessageId: string,
+) {
+  const { db } = services;
+  const conversation = await db
+    .selectFrom('conversations')
+    .select(['workspace_id'])
+    .where('id', '=', conversationId)
+    .executeTakeFirst();
+  const workspace = conversation?.workspace_id
+    ? await findWorkspaceById(db, conversation.workspace_id)
+    : undefined;
+  if (!workspace) throw new DomainError('INTERNAL', 'the conversation has no workspace');
+  const [offered, connector, recent] = await Promise.all([
+    listWorkspaceServices(db, { workspaceId: workspace.id, activeOnly: true }),
+    findActiveConnector(db, workspace.id),
+    listMessages(db, { conversationId, limit: 60 }),
+  ]);
+  const assistant: PublicAssistantContext = {
+    businessName: workspace.profile.businessName,
+    tagline: workspace.profile.tagline,
+    bio: workspace.profile.bio,
+    tone: workspace.tone,
+    timezone: workspace.timezone,
+    knowledgeBase: workspace.knowledgeBase,
+    services: offered.map((s) => ({
+      name: s.name,
+      description: s.description,
+      durationMinutes: s.durationMinutes,
+      priceCents: s.priceCents,
+      currency: s.currency,
+    })),
+    bookingLink: (connector && bookingLink(connector)) ?? null,
+  };
+  const ordered = recent.reverse();
+  const userIndex = ordered.findIndex((m) => m.id === userMessageId);
+  const question = ordered[userIndex]?.content ?? '';
+  const history = ordered
+    .slice(0, Math.max(0, userIndex))
+    .filter((m) => m.content && (m.role === 'user' || m.status !== 'streaming'))
+    .map((m) => ({ role: m.role, content: m.content, createdAt: m.createdAt }));
+  const { kept } = fitHistory(history, { tokenBudget: HISTORY_TOKEN_BUDGET });
+  return {
+    workspaceId: workspace.id,
+    workspace: assistant,
+    question,
+    messages: buildPublicMessages({
+      workspace: assistant,
+      history: kept.map(({ role, content }) => ({ role, content })),
+      userMessage: question,
+      today: usageDay(),
+    }),
+  };
+}

@@ -73,3 +73,31 @@ describe('public chat over HTTP and SSE', () => {
     expect(handedOff.items.map((c) => c.id)).toEqual([visitor.conversationId]);
   });
 });
+
+describe('public chat limits over HTTP', () => {
+  it('answers TOO_MANY_REQUESTS with data.retryAfterMs past the per-conversation rate', async () => {
+    const { workspace } = await publish(offline.url);
+    const visitor = await visit(offline.url, workspace.handle);
+    for (let i = 0; i < 6; i++) {
+      await visitor.client.public.send.mutate({ content: `m${i}`, idempotencyKey: randomUUID() });
+    }
+    const error = await visitor.client.public.send
+      .mutate({ content: 'one too many', idempotencyKey: randomUUID() })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      data: { code: 'TOO_MANY_REQUESTS', domainCode: 'RATE_LIMITED' },
+    });
+    const { retryAfterMs } = (error as { data: { retryAfterMs: number } }).data;
+    expect(retryAfterMs).toBeGreaterThan(0);
+    expect(retryAfterMs).toBeLessThanOrEqual(60_000);
+    const { items } = await visitor.client.public.messages.query({ limit: 200 });
+    expect(items.filter((m) => m.role === 'user').map((m) => m.content)).toEqual([
+      'm0',
+      'm1',
+      'm2',
+      'm3',
+      'm4',
+      'm5',
+    ]);
+  });
+});

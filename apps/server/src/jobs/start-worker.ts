@@ -46,9 +46,9 @@ export async function startWorker(
     concurrency: options.concurrency,
     noHandleSignals: true,
     pollInterval: 2_000,
-    // No cron jobs: an empty crontab instead of graphile-worker looking for a file (and
-    // logging that it found none at every start).
-    crontab: '',
+    // No cron jobs: an empty list, so graphile-worker does not look for a crontab file (and
+    // log that it found none at every start).
+    parsedCronItems: [],
     taskList,
     logger: graphileLogger(services),
   });

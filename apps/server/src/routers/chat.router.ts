@@ -10,7 +10,7 @@ import {
 import { sendMessage, stopReply } from '../services/chat/chat-send.service.js';
 import { openGenerationStream } from '../services/events/open-generation-stream.js';
 import { protectedProcedure } from '../trpc/init.js';
-import { ZGenerationStreamInput, ZId } from './ids.js';
+import { ZGenerationStreamInput, ZId, ZIdempotencyKey } from './ids.js';
 
 const ZCursor = z.string().max(500).nullish();
 
@@ -28,7 +28,7 @@ export const chatRouter = {
           })
           .optional(),
         content: z.string().trim().min(1).max(8_000),
-        idempotencyKey: z.string().min(8).max(100),
+        idempotencyKey: ZIdempotencyKey,
       }),
     )
     .mutation(({ ctx, input }) => sendMessage(ctx, { ...input, userId: ctx.user.id })),

@@ -19,6 +19,7 @@ import { ZId } from './ids.js';
 
 const notFound = () => new DomainError('NOT_FOUND', 'connector not found');
 const ZConnectorRef = z.object({ connectorId: ZId });
+export const MAX_CONNECTORS = 20;
 
 async function setActive(
   db: Kysely<Database>,
@@ -48,6 +49,9 @@ export const connectorRouter = {
   /** Adds a connector, inactive; its config is checked against its type's shape. */
   create: protectedProcedure.input(ZConnectorInput).mutation(async ({ ctx, input }) => {
     const workspace = await requireWorkspace(ctx.db, ctx.user.id);
+    if ((await listConnectors(ctx.db, workspace.id)).length >= MAX_CONNECTORS) {
+      throw new DomainError('CONFLICT', `a workspace has at most ${MAX_CONNECTORS} connectors`);
+    }
     return insertConnector(ctx.db, { workspaceId: workspace.id, ...input });
   }),
 

@@ -9,6 +9,16 @@ export const ZEventId = z
   .regex(/^\d{1,19}$/, 'an event id is a decimal number')
   .refine((id) => BigInt(id) <= 9_223_372_036_854_775_807n, 'an event id fits in a bigint');
 
+/**
+ * A client's idempotency key: 8–100 letters, digits, `-` or `_` (a UUID fits). Other
+ * characters would let one key read as another's derived key.
+ */
+export const ZIdempotencyKey = z
+  .string()
+  .min(8)
+  .max(100)
+  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only');
+
 /** What `plan.progress` and `chat.stream` take: the generation, and where to resume. */
 export const ZGenerationStreamInput = z.object({
   generationId: ZId,

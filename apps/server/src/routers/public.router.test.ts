@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { insertPublicConversation } from '@stepwise/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServices, signedInCaller, type TestServices } from '../testing/test-services.js';
 import { createContextInner } from '../trpc/context.js';
@@ -19,6 +20,7 @@ async function publishedWorkspace() {
   const workspace = await owner.caller.workspace.update({
     handle: `coach-${randomUUID().slice(0, 8)}`,
     knowledgeBase: 'Sessions are held online.\n\nCancel 24 hours ahead for a full refund.',
+    setupCompleted: true,
   });
   return { owner, workspace };
 }
@@ -50,6 +52,16 @@ describe('public.startConversation', () => {
     await expect(
       visitorCaller(null).public.startConversation({ handle: 'nobody-here-123' }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('finds no assistant until the owner completes the setup (publishes it)', async () => {
+    const draft = await signedInCaller(services);
+    const { handle } = await draft.caller.workspace.me();
+    await expect(visitorCaller(null).public.startConversation({ handle })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    await draft.caller.workspace.update({ setupCompleted: true });
+    await expect(visitorCaller(null).public.startConversation({ handle })).resolves.toBeTruthy();
   });
 });
 
@@ -100,6 +112,53 @@ describe('a visitor token', () => {
     // A signed-in user is not a visitor either.
     const user = await signedInCaller(services);
     await expect(user.caller.public.messages({})).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+  });
+});
+
+describe('owner procedures and public replies', () => {
+  it('plan.cancel and chat.stop refuse a public reply; the owner answers with workspace.reply', async () => {
+    const { owner, workspace } = await publishedWorkspace();
+    const { caller } = await visitor(workspace.handle);
+    const sent = await caller.public.send({
+      content: 'Can I talk to you?',
+      idempotencyKey: randomUUID(),
+    });
+    const notFound = { code: 'NOT_FOUND' };
+    await expect(
+      owner.caller.plan.cancel({ generationId: sent.generationId }),
+    ).rejects.toMatchObject(notFound);
+    await expect(owner.caller.chat.stop({ generationId: sent.generationId })).rejects.toMatchObject(
+      notFound,
+    );
+    await expect(
+      owner.caller.chat.history({ conversationId: sent.conversationId }),
+    ).rejects.toMatchObject(notFound);
+
+    const reply = await owner.caller.workspace.reply({
+      conversationId: sent.conversationId,
+      content: 'Hi, this is Ana. Happy to talk tomorrow.',
+    });
+    expect(reply).toMatchObject({ role: 'assistant', parts: [{ type: 'owner' }] });
+    const seen = await caller.public.messages({ since: sent.assistantMessageId });
+    expect(seen.items.map((m) => m.content)).toEqual(['Hi, this is Ana. Happy to talk tomorrow.']);
+    const page = await owner.caller.workspace.conversation({
+      conversationId: sent.conversationId,
+      limit: 2,
+    });
+    expect(page.messages.map((m) => m.id)).toEqual([sent.assistantMessageId, reply.id]);
+    const older = await owner.caller.workspace.conversation({
+      conversationId: sent.conversationId,
+      before: page.olderCursor!,
+    });
+    expect(older.messages.map((m) => m.id)).toEqual([sent.userMessageId]);
+  });
+
+  it('refuses idempotency keys that could read as another key', async () => {
+    const { workspace } = await publishedWorkspace();
+    const { caller } = await visitor(workspace.handle);
+    await expect(
+      caller.public.send({ content: 'x', idempotencyKey: 'abcdefgh:reply' }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 });
 
@@ -155,10 +214,17 @@ describe('workspace conversations for the owner', () => {
   it('lists visitor conversations by channel and tag, with messages and time saved', async () => {
     const { owner, workspace } = await publishedWorkspace();
     const web = await visitor(workspace.handle);
-    const sms = await visitorCaller(null).public.startConversation({
-      handle: workspace.handle,
-      channel: 'sms',
-    });
+    // Other channels come from server-side integrations, not from public.startConversation.
+    const sms = {
+      conversationId: (
+        await insertPublicConversation(services.db, {
+          workspaceId: workspace.id,
+          ownerId: owner.user.id,
+          channel: 'sms',
+          visitorTokenHash: randomUUID(),
+        })
+      ).id,
+    };
     await web.caller.public.send({ content: 'Hi there', idempotencyKey: randomUUID() });
     // The owner's own assistant chats never list visitor conversations.
     expect((await owner.caller.chat.conversations({})).items).toEqual([]);

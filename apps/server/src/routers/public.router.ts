@@ -1,5 +1,4 @@
 import { DomainError } from '@stepwise/core';
-import { CHANNELS } from '@stepwise/db';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
 import { CHAT_TERMINAL_TYPES, type ChatStreamEvent } from '../services/chat/chat-events.js';
@@ -10,7 +9,7 @@ import {
   startPublicConversation,
 } from '../services/public/public-chat.service.js';
 import { publicProcedure, visitorProcedure } from '../trpc/init.js';
-import { ZGenerationStreamInput, ZId } from './ids.js';
+import { ZGenerationStreamInput, ZId, ZIdempotencyKey } from './ids.js';
 
 /** The longest visitor message, in characters. */
 export const PUBLIC_MESSAGE_MAX = 2_000;
@@ -22,20 +21,18 @@ export const PUBLIC_MESSAGE_MAX = 2_000;
  */
 export const publicRouter = {
   startConversation: publicProcedure
-    .input(
-      z.object({
-        handle: z.string().trim().toLowerCase().min(3).max(40),
-        channel: z.enum(CHANNELS).default('web'),
-      }),
-    )
-    .mutation(({ ctx, input }) => startPublicConversation(ctx, { ...input, ip: ctx.ip })),
+    .input(z.object({ handle: z.string().trim().toLowerCase().min(3).max(40) }))
+    // Visitors of the web page; other channels come from server-side integrations.
+    .mutation(({ ctx, input }) =>
+      startPublicConversation(ctx, { ...input, channel: 'web', ip: ctx.ip }),
+    ),
 
   /** Stores the visitor's message and starts the reply; a retry with the same key is free. */
   send: visitorProcedure
     .input(
       z.object({
         content: z.string().trim().min(1).max(PUBLIC_MESSAGE_MAX),
-        idempotencyKey: z.string().min(8).max(100),
+        idempotencyKey: ZIdempotencyKey,
       }),
     )
     .mutation(({ ctx, input }) =>
@@ -44,7 +41,13 @@ export const publicRouter = {
 
   /** The conversation's messages, oldest first, after the message `since`. */
   messages: visitorProcedure
-    .input(z.object({ since: ZId.optional(), limit: z.number().int().min(1).max(200).default(50) }))
+    // Strict: both fields are optional, so an unknown key is the only sign of a wrong call.
+    .input(
+      z.strictObject({
+        since: ZId.optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      }),
+    )
     .query(({ ctx, input }) => publicMessages(ctx, { ...input, visitor: ctx.visitor })),
 
   /**

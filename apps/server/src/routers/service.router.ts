@@ -35,6 +35,7 @@ const ZNewService = ZServiceFields.extend({
 });
 
 const notFound = () => new DomainError('NOT_FOUND', 'service not found');
+export const MAX_SERVICES = 100;
 
 /** The services a workspace offers, in the owner's order; the assistant lists active ones. */
 export const serviceRouter = {
@@ -45,6 +46,11 @@ export const serviceRouter = {
 
   create: protectedProcedure.input(ZNewService).mutation(async ({ ctx, input }) => {
     const workspace = await requireWorkspace(ctx.db, ctx.user.id);
+    // Every active service goes into every prompt of the assistant.
+    const existing = await listWorkspaceServices(ctx.db, { workspaceId: workspace.id });
+    if (existing.length >= MAX_SERVICES) {
+      throw new DomainError('CONFLICT', `a workspace offers at most ${MAX_SERVICES} services`);
+    }
     return insertWorkspaceService(ctx.db, { workspaceId: workspace.id, ...input });
   }),
 
@@ -54,7 +60,9 @@ export const serviceRouter = {
         serviceId: ZId,
         patch: ZServiceFields.strict()
           .partial()
-          .refine((patch) => Object.keys(patch).length > 0, { message: 'give a field to change' }),
+          .refine((patch) => Object.values(patch).some((v) => v !== undefined), {
+            message: 'give a field to change',
+          }),
       }),
     )
     .mutation(async ({ ctx, input }) => {

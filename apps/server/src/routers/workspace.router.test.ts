@@ -226,6 +226,13 @@ describe('connector.*', () => {
     expect((await caller.connector.list()).filter((c) => c.active).map((c) => c.id)).toEqual([
       first!.id,
     ]);
+    // An unknown id changes nothing: the active connector stays active.
+    await expect(caller.connector.activate({ connectorId: randomUUID() })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await caller.connector.list()).filter((c) => c.active).map((c) => c.id)).toEqual([
+      first!.id,
+    ]);
     await caller.connector.deactivate({ connectorId: first!.id });
     expect((await caller.connector.list()).some((c) => c.active)).toBe(false);
 

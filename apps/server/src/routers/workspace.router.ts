@@ -4,7 +4,8 @@ import {
   decodeCursor,
   encodeCursor,
   findWorkspaceConversation,
-  listMessagesAfter,
+  insertOwnerReply,
+  listLatestMessages,
   listWorkspaceConversations,
   requireWorkspace,
   setConversationTags,
@@ -27,7 +28,7 @@ export const KNOWLEDGE_BASE_MAX = 50_000;
 
 const ZTags = z.array(z.string().trim().toLowerCase().min(1).max(40)).max(20);
 
-const ZConversationFilters = z.object({
+const ZConversationFilters = z.strictObject({
   channel: z.enum(CHANNELS).optional(),
   tags: ZTags.optional(),
   from: z.date().optional(),
@@ -67,7 +68,9 @@ export const workspaceRouter = {
           dailyTokenBudget: z.number().int().min(0).max(10_000_000),
         })
         .partial()
-        .refine((patch) => Object.keys(patch).length > 0, { message: 'give a field to change' }),
+        .refine((patch) => Object.values(patch).some((v) => v !== undefined), {
+          message: 'give a field to change',
+        }),
     )
     .mutation(async ({ ctx, input }) => {
       await getOrCreateWorkspace(ctx.db, ctx.user);
@@ -88,7 +91,7 @@ export const workspaceRouter = {
       const items = await listWorkspaceConversations(ctx.db, {
         ...input,
         workspaceId: workspace.id,
-        before: before && { createdAt: new Date(String(before.value)), id: before.id },
+        beforeId: before?.id,
         limit: input.limit + 1,
       });
       const page = items.slice(0, input.limit);
@@ -97,14 +100,23 @@ export const workspaceRouter = {
         items: page,
         nextCursor:
           items.length > input.limit && last
-            ? encodeCursor('visitor-conversations', last.createdAt.toISOString(), last.id)
+            ? encodeCursor('visitor-conversations', null, last.id)
             : null,
       };
     }),
 
-  /** One visitor conversation with its messages, oldest first. */
+  /**
+   * One visitor conversation with its latest messages, oldest first; pass `olderCursor` back
+   * as `before` for the page before them.
+   */
   conversation: protectedProcedure
-    .input(z.object({ conversationId: ZId, limit: z.number().int().min(1).max(500).default(200) }))
+    .input(
+      z.object({
+        conversationId: ZId,
+        before: ZId.optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+      }),
+    )
     .query(async ({ ctx, input }) => {
       const workspace = await requireWorkspace(ctx.db, ctx.user.id);
       const conversation = await findWorkspaceConversation(ctx.db, {
@@ -112,11 +124,33 @@ export const workspaceRouter = {
         conversationId: input.conversationId,
       });
       if (!conversation) throw conversationNotFound();
-      const messages = await listMessagesAfter(ctx.db, {
+      const messages = await listLatestMessages(ctx.db, {
         conversationId: conversation.id,
+        beforeId: input.before,
         limit: input.limit,
       });
-      return { ...conversation, messages };
+      const olderCursor = messages.length === input.limit ? (messages[0]?.id ?? null) : null;
+      return { ...conversation, messages, olderCursor };
+    }),
+
+  /**
+   * The owner answers a visitor in person (after a hand-off, say): stored as an assistant
+   * message marked `{ type: 'owner' }` in its parts; the visitor sees it in `public.messages`.
+   */
+  reply: protectedProcedure
+    .input(z.object({ conversationId: ZId, content: z.string().trim().min(1).max(8_000) }))
+    .mutation(async ({ ctx, input }) => {
+      const workspace = await requireWorkspace(ctx.db, ctx.user.id);
+      const conversation = await findWorkspaceConversation(ctx.db, {
+        workspaceId: workspace.id,
+        conversationId: input.conversationId,
+      });
+      if (!conversation) throw conversationNotFound();
+      return insertOwnerReply(ctx.db, {
+        conversationId: conversation.id,
+        ownerId: ctx.user.id,
+        content: input.content,
+      });
     }),
 
   /** Replaces a conversation's tags. */

@@ -50,7 +50,8 @@ export function withBearerToken(
 
 function clientIp(c: HonoContext, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    // The entry our proxy appended (the last one); earlier ones are the client's to forge.
+    const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (forwarded) return forwarded;
   }
   try {

@@ -29,6 +29,11 @@ const t = initTRPC.context<Context>().create({
         // Field errors for BAD_REQUEST from input validation: { formErrors, fieldErrors }.
         zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
         domainCode: isDomainError(cause) ? cause.code : null,
+        // When to try again after TOO_MANY_REQUESTS (rate limits), in milliseconds.
+        retryAfterMs:
+          isDomainError(cause) && typeof cause.details?.retryAfterMs === 'number'
+            ? cause.details.retryAfterMs
+            : null,
         // Never leak stack traces to clients.
         stack: undefined,
       },

@@ -1,14 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
 import { createTestServices, signedInCaller, type TestServices } from '../testing/test-services.js';
-import { appRouter } from './root.js';
+import { createContextInner } from './context.js';
+import { appRouter, createCaller } from './root.js';
 
 let services: TestServices;
 let token: string;
+let visitorToken: string;
 beforeAll(async () => {
   services = await createTestServices();
-  ({ token } = await signedInCaller(services));
+  const owner = await signedInCaller(services);
+  token = owner.token;
+  const { handle } = await owner.caller.workspace.update({ setupCompleted: true });
+  ({ visitorToken } = await createCaller(createContextInner({ services })).public.startConversation(
+    { handle },
+  ));
 });
+
+/** Visitor procedures take the visitor's token; every other one the owner's session. */
+const tokenFor = (path: string) =>
+  path.startsWith('public.') && path !== 'public.startConversation' ? visitorToken : token;
 afterAll(() => services.close());
 
 type AnyProcedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: unknown[] } };
@@ -31,16 +42,17 @@ describe('malformed input on any procedure', () => {
     '%s answers BAD_REQUEST with field errors, never a 500',
     async (path, procedure) => {
       const app = createApp(services);
+      const bearer = `Bearer ${tokenFor(path)}`;
       for (const input of MALFORMED) {
         const body = JSON.stringify({ json: input });
         const response =
           procedure._def.type === 'query'
             ? await app.request(`/trpc/${path}?input=${encodeURIComponent(body)}`, {
-                headers: { authorization: `Bearer ${token}` },
+                headers: { authorization: bearer },
               })
             : await app.request(`/trpc/${path}`, {
                 method: 'POST',
-                headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+                headers: { authorization: bearer, 'content-type': 'application/json' },
                 body,
               });
         expect(response.status).toBe(400);
@@ -63,7 +75,9 @@ describe('malformed input on any procedure', () => {
   it.each(procedures.filter(([, p]) => p._def.type === 'subscription'))(
     'subscription %s refuses malformed input with BAD_REQUEST',
     async (path) => {
-      const { caller } = await signedInCaller(services);
+      const caller = path.startsWith('public.')
+        ? createCaller(createContextInner({ services, visitorToken }))
+        : (await signedInCaller(services)).caller;
       const [router, name] = path.split('.') as [string, string];
       const subscribe = (
         caller as unknown as Record<string, Record<string, (input: unknown) => Promise<unknown>>>

@@ -72,12 +72,9 @@ export function buildPublicMessages(input: {
   if (w.bio) lines.push('', `About: ${w.bio}`);
   lines.push('', 'Services:');
   lines.push(...(w.services.length > 0 ? w.services.map(formatService) : ['(none listed)']));
-  lines.push(
-    '',
-    '<knowledge>',
-    w.knowledgeBase.slice(0, PROMPT_KNOWLEDGE_MAX) || '(empty)',
-    '</knowledge>',
-  );
+  // The owner's text cannot close the quote early.
+  const knowledge = w.knowledgeBase.replace(/<\/?knowledge>/gi, '').slice(0, PROMPT_KNOWLEDGE_MAX);
+  lines.push('', '<knowledge>', knowledge || '(empty)', '</knowledge>');
   return [
     { role: 'system', content: lines.join('\n') },
     ...input.history.map(
@@ -194,14 +191,18 @@ export function answerPublicOffline(input: {
       handOff = { reason: 'The visitor asked for a person.' };
       break;
     case 'price':
-    case 'services':
-      lines.push(
-        ...(serviceLines.length > 0
-          ? ['Here is what we offer:', ...serviceLines]
-          : ['No services are listed yet; ask me anything else, or for the owner.']),
-      );
+    case 'services': {
+      // "Do you hold sessions online?" reads as a question about services; the knowledge
+      // base may answer it better than the list.
+      const found = relevantKnowledge(w.knowledgeBase, input.question, 1);
+      if (serviceLines.length > 0) lines.push('Here is what we offer:', ...serviceLines);
+      lines.push(...found);
+      if (lines.length === 0) {
+        lines.push('No services are listed yet; ask me anything else, or for the owner.');
+      }
       if (w.bookingLink && serviceLines.length > 0) lines.push(`Book at ${w.bookingLink}`);
       break;
+    }
     case 'knowledge': {
       const found = relevantKnowledge(w.knowledgeBase, input.question);
       lines.push(

@@ -14,6 +14,7 @@ export async function publish(url: string) {
     businessName: 'Calm Studio',
     knowledgeBase:
       'We hold yoga sessions online and in Madrid.\n\nCancellation: cancel 24 hours ahead for a full refund.',
+    setupCompleted: true,
   });
   await client.service.create.mutate({
     name: 'Private yoga',

@@ -116,6 +116,7 @@ export async function findSendByIdempotencyKey(
     )
     .select(['u.conversation_id', 'u.id as user_id', 'a.id as assistant_id', 'a.generation_id'])
     .where('u.user_id', '=', input.userId)
+    .where('u.role', '=', 'user')
     .where('u.idempotency_key', '=', input.key)
     .executeTakeFirst();
   if (!row?.generation_id) return undefined;

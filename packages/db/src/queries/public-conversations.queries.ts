@@ -143,19 +143,17 @@ export async function listWorkspaceConversations(
   db: Db,
   input: WorkspaceConversationFilters & {
     workspaceId: string;
-    before?: { createdAt: Date; id: string } | undefined;
+    /** The last conversation of the previous page (compared in SQL, to the microsecond). */
+    beforeId?: string | undefined;
     limit: number;
   },
 ): Promise<PublicConversationDto[]> {
   const rows = await conversationColumns(db)
     .where(matching(input))
-    .$if(input.before !== undefined, (q) =>
-      q.where((eb) =>
-        eb(
-          eb.refTuple('c.created_at', 'c.id'),
-          '<',
-          eb.tuple(input.before!.createdAt, input.before!.id),
-        ),
+    .$if(input.beforeId !== undefined, (q) =>
+      q.where(
+        sql<boolean>`(c.created_at, c.id) < (SELECT created_at, id FROM conversations
+          WHERE id = ${input.beforeId} AND workspace_id = ${input.workspaceId})`,
       ),
     )
     .orderBy('c.created_at', 'desc')
@@ -252,6 +250,51 @@ export async function listMessagesAfter(
     .limit(input.limit)
     .execute();
   return rows.map(toMessageDto);
+}
+
+/**
+ * The latest `limit` messages of a conversation before the message `beforeId` (all when
+ * absent), oldest first: what the owner reads, paging back from the newest.
+ */
+export async function listLatestMessages(
+  db: Db,
+  input: { conversationId: string; beforeId?: string | undefined; limit: number },
+): Promise<MessageDto[]> {
+  const rows = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('conversation_id', '=', input.conversationId)
+    .$if(input.beforeId !== undefined, (q) =>
+      q.where(
+        sql<boolean>`(created_at, id) < (SELECT created_at, id FROM messages AS before
+          WHERE before.id = ${input.beforeId} AND before.conversation_id = ${input.conversationId})`,
+      ),
+    )
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(input.limit)
+    .execute();
+  return rows.reverse().map(toMessageDto);
+}
+
+/** An owner's own answer in a visitor conversation. */
+export async function insertOwnerReply(
+  db: Db,
+  input: { conversationId: string; ownerId: string; content: string },
+): Promise<MessageDto> {
+  const row = await db
+    .insertInto('messages')
+    .values({
+      conversation_id: input.conversationId,
+      user_id: input.ownerId,
+      role: 'assistant',
+      content: input.content,
+      parts: JSON.stringify([{ type: 'owner' }]),
+      status: 'complete',
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toMessageDto(row);
 }
 
 /**

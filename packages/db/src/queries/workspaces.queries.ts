@@ -427,6 +427,8 @@ export async function setConnectorActive(
     .where('id', '=', input.workspaceId)
     .forUpdate()
     .execute();
+  // An unknown or foreign id changes nothing (the active connector stays active).
+  if (!(await findConnector(trx, input))) return undefined;
   if (input.active) {
     await trx
       .updateTable('scheduling_connectors')

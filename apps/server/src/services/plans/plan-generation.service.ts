@@ -77,7 +77,10 @@ export async function cancelGeneration(
   input: { userId: string; generationId: string },
 ): Promise<{ cancelled: boolean }> {
   const generation = await findGeneration(services.db, input);
-  if (!generation) throw new DomainError('NOT_FOUND', 'generation not found');
+  // Plans and revisions only: replies end with chat.stop (their streams end with `end`).
+  if (generation?.kind !== 'plan' && generation?.kind !== 'revision') {
+    throw new DomainError('NOT_FOUND', 'generation not found');
+  }
   return services.db.transaction().execute(async (trx) => {
     const cancelled = await finishGeneration(trx, {
       generationId: generation.id,

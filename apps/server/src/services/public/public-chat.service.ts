@@ -21,17 +21,20 @@ export const PUBLIC_REPLY_TASK = 'public-reply';
 export const usageDay = (now = new Date()) => now.toISOString().slice(0, 10);
 
 /**
- * Opens a visitor conversation with the workspace at `handle`: NOT_FOUND for an unknown
- * handle; counted against the caller's IP. The token opens this conversation and nothing else;
- * only its hash is stored.
+ * Opens a visitor conversation with the workspace at `handle`, counted against the caller's
+ * IP first (so handles cannot be probed without limit). NOT_FOUND unless the workspace is
+ * published (its owner completed the setup). The token opens this conversation and nothing
+ * else; only its hash is stored.
  */
 export async function startPublicConversation(
   services: Pick<AppServices, 'db' | 'publicLimiter'>,
   input: { handle: string; channel: Channel; ip: string },
 ) {
-  const workspace = await findWorkspaceByHandle(services.db, input.handle);
-  if (!workspace) throw new DomainError('NOT_FOUND', 'no assistant at this handle');
   await services.publicLimiter.consumeIp(input.ip);
+  const workspace = await findWorkspaceByHandle(services.db, input.handle);
+  if (!workspace?.profile.setupCompleted) {
+    throw new DomainError('NOT_FOUND', 'no assistant is published at this handle');
+  }
   const { token, hash } = newVisitorToken();
   const conversation = await insertPublicConversation(services.db, {
     workspaceId: workspace.id,
@@ -50,8 +53,8 @@ export async function startPublicConversation(
   };
 }
 
-/** Refuses a send once the workspace has spent its daily token budget (UTC day). */
-async function assertWithinBudget(services: Pick<AppServices, 'db'>, workspaceId: string) {
+/** Refuses a send (or a queued reply) once the workspace has spent its day's token budget. */
+export async function assertWithinBudget(services: Pick<AppServices, 'db'>, workspaceId: string) {
   const workspace = await findWorkspaceById(services.db, workspaceId);
   if (!workspace) throw new DomainError('NOT_FOUND', 'no assistant at this handle');
   const usage = await workspaceUsageOn(services.db, { workspaceId, day: usageDay() });

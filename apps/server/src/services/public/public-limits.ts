@@ -47,7 +47,25 @@ export function createPublicLimiter(options: {
     }
   };
   return {
-    consumeIp: (ip) => consume(perIp, ip, 'from this address'),
+    consumeIp: (ip) => consume(perIp, networkOf(ip), 'from this address'),
     consumeConversation: (id) => consume(perConversation, id, 'in this conversation'),
   };
+}
+
+/**
+ * The key an address is limited by: an IPv4 address itself, an IPv6 address's /64 (one
+ * subscriber gets a whole /64, so single addresses are free to rotate).
+ */
+export function networkOf(ip: string): string {
+  if (!ip.includes(':') || ip.startsWith('::ffff:')) return ip.replace(/^::ffff:/, '');
+  const [head = '', tail = ''] = ip.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = ip.includes('::')
+    ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => Number.parseInt(g || '0', 16).toString(16))
+    .join(':')}::/64`;
 }

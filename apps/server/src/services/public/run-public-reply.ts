@@ -19,7 +19,7 @@ import type { ChatEndReason } from '../chat/chat-events.js';
 import { createReplyPipeline } from '../generations/create-reply-pipeline.js';
 import type { GenerationServices } from '../generations/run-generation.js';
 import { bookingLink } from '../workspaces/workspace.service.js';
-import { usageDay } from './public-chat.service.js';
+import { assertWithinBudget, usageDay } from './public-chat.service.js';
 
 /** Recent turns sent to the model as they are; a visitor chat rarely needs more. */
 const HISTORY_TOKEN_BUDGET = 2_000;
@@ -47,7 +47,6 @@ export const publicReplyPipeline = createReplyPipeline({
     };
 
     let reason: ChatEndReason = 'complete';
-    let tokens = 0;
     if (services.ai.mode === 'offline') {
       const answer = answerPublicOffline({
         workspace: context.workspace,
@@ -65,13 +64,24 @@ export const publicReplyPipeline = createReplyPipeline({
       }
       for (const chunk of answer.chunks) emit({ type: 'delta', text: chunk });
       await ctx.finish({ reason, usage: null });
-    } else {
+      await countUsage(services, context.workspaceId, 0);
+      return;
+    }
+    // Replies queued before the budget ran out are checked again before the model is called.
+    await assertWithinBudget(services, context.workspaceId);
+    let reportedTokens = 0;
+    let written = 0;
+    try {
       const reply = await streamChatReply({
         config: services.ai,
         messages: context.messages,
         tools: PUBLIC_TOOLS,
+        maxToolRounds: PUBLIC_MAX_TOOL_ROUNDS,
         signal,
-        onDelta: (text) => emit({ type: 'delta', text }),
+        onDelta: (text) => {
+          written += text.length;
+          emit({ type: 'delta', text });
+        },
         onToolCall: async (call) => {
           emit({
             type: 'tool_call',
@@ -110,16 +120,25 @@ export const publicReplyPipeline = createReplyPipeline({
           : reply.finishReason === 'length' || reply.finishReason === 'tool_rounds_exhausted'
             ? reply.finishReason
             : 'complete';
-      tokens = reply.usage.totalTokens;
+      reportedTokens = reply.usage.totalTokens;
       await ctx.finish({ reason, usage: reply.usage });
+    } finally {
+      // Counted however the reply ended (stopped, failed, a provider that reports no usage):
+      // what the provider reported, or an estimate of ~4 characters per token.
+      const estimate = Math.ceil(
+        (context.promptChars * (1 + PUBLIC_MAX_TOOL_ROUNDS) + written) / 4,
+      );
+      await countUsage(services, context.workspaceId, reportedTokens || estimate);
     }
-    await addWorkspaceUsage(services.db, {
-      workspaceId: context.workspaceId,
-      tokens,
-      day: usageDay(),
-    });
   },
 });
+
+/** Tool rounds before a public reply must answer in text (each round resends the prompt). */
+const PUBLIC_MAX_TOOL_ROUNDS = 2;
+
+function countUsage(services: GenerationServices, workspaceId: string, tokens: number) {
+  return addWorkspaceUsage(services.db, { workspaceId, tokens, day: usageDay() });
+}
 
 async function loadContext(
   services: GenerationServices,
@@ -165,15 +184,17 @@ async function loadContext(
     .filter((m) => m.content && (m.role === 'user' || m.status !== 'streaming'))
     .map((m) => ({ role: m.role, content: m.content, createdAt: m.createdAt }));
   const { kept } = fitHistory(history, { tokenBudget: HISTORY_TOKEN_BUDGET });
+  const messages = buildPublicMessages({
+    workspace: assistant,
+    history: kept.map(({ role, content }) => ({ role, content })),
+    userMessage: question,
+    today: usageDay(),
+  });
   return {
     workspaceId: workspace.id,
     workspace: assistant,
     question,
-    messages: buildPublicMessages({
-      workspace: assistant,
-      history: kept.map(({ role, content }) => ({ role, content })),
-      userMessage: question,
-      today: usageDay(),
-    }),
+    messages,
+    promptChars: messages.reduce((sum, m) => sum + String(m.content ?? '').length, 0),
   };
 }

@@ -3,6 +3,7 @@ import * as initialSchema from './migrations/2026-11-22T10-00-00_initial-schema.
 import * as taskViews from './migrations/2026-11-22T12-00-00_task-views.js';
 import * as hotTaskUpdates from './migrations/2026-12-02T10-00-00_hot-task-updates.js';
 import * as workspaces from './migrations/2026-12-02T12-00-00_workspaces.js';
+import * as streamEventLock from './migrations/2026-12-02T14-00-00_stream-event-lock.js';
 
 /**
  * Migrations in order. A static list (instead of reading a folder) works the same from
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-22T12-00-00_task-views': taskViews,
   '2026-12-02T10-00-00_hot-task-updates': hotTaskUpdates,
   '2026-12-02T12-00-00_workspaces': workspaces,
+  '2026-12-02T14-00-00_stream-event-lock': streamEventLock,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

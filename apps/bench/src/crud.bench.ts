@@ -47,7 +47,8 @@ const list = <T extends string>(value: string | undefined, all: readonly T[]): T
  * tasks, and storing a 250-task plan (`plan.restore`).
  *
  * `CRUD_BENCH_SCENARIOS=read,write,store`, `CRUD_BENCH_TARGETS=stepwise,trpc,bare,fastapi` and
- * `CRUD_BENCH_DURATION` (seconds) narrow a run; `CRUD_BENCH_CPU_PROFILE=<dir>` records a V8
+ * `CRUD_BENCH_DURATION` (seconds) and `CRUD_BENCH_ROUNDS` (default 2, alternating the order of the
+ * targets) narrow or lengthen a run; `CRUD_BENCH_CPU_PROFILE=<dir>` records a V8
  * CPU profile of this process (the servers) during each measured run, writes it to `<dir>`
  * and prints its top self time by module and function.
  */
@@ -58,6 +59,7 @@ export async function benchCrud(
     warmupS?: number;
     scenarios?: CrudScenario[];
     targets?: CrudTarget[];
+    rounds?: number;
   } = {},
 ) {
   const connections = options.connections ?? 10;
@@ -65,6 +67,7 @@ export async function benchCrud(
   const warmupS = options.warmupS ?? 1;
   const scenarios = options.scenarios ?? list(process.env.CRUD_BENCH_SCENARIOS, CRUD_SCENARIOS);
   const targets = options.targets ?? list(process.env.CRUD_BENCH_TARGETS, CRUD_TARGETS);
+  const rounds = options.rounds ?? Number(process.env.CRUD_BENCH_ROUNDS ?? 2);
 
   const database = await createBenchDatabase();
   const env = loadEnv({
@@ -196,12 +199,15 @@ export async function benchCrud(
 
     // Each answers like it should, with the same fields, before we measure it.
     const shapes: string[] = [];
+    const answerBytes: Partial<Record<CrudTarget, number>> = {};
     for (const target of runnable) {
       const response = await fetch(`${urls[target]}${sequenceOf(target, 'read')![0]![0]!.path}`, {
         headers,
       });
-      const body = await response.json();
+      const text = await response.text();
+      const body = JSON.parse(text);
       const goal = target === 'fastapi' ? body : body.result?.data?.json;
+      answerBytes[target] = Buffer.byteLength(text);
       if (response.status !== 200 || goal?.tasks?.length !== 40) {
         throw new Error(
           `${target} goal.get answered ${response.status} with ${goal?.tasks?.length}`,
@@ -211,6 +217,15 @@ export async function benchCrud(
       shapes.push(shape);
       if (shape !== shapes[0]) problems.push(`read: ${target} answers other fields: ${shape}`);
     }
+    const withSnapshot = await fetch(
+      `${server.url}/trpc/goal.get?input=${encodeURIComponent(json({ goalId: readGoal.goalId, withSnapshot: true }))}`,
+      { headers },
+    ).then((response) => response.text());
+    notes.push(
+      `read: goal.get answer ${Object.entries(answerBytes)
+        .map(([target, bytes]) => `${target} ${bytes} B`)
+        .join(', ')}; Stepwise with withSnapshot: true ${Buffer.byteLength(withSnapshot)} B`,
+    );
 
     // Requests still in flight when the load generator stopped run to their end (≤ 5 s).
     const quiesce = async () => {
@@ -253,8 +268,13 @@ export async function benchCrud(
       results: Partial<Record<CrudTarget, LoadResult>>;
     }[] = [];
     for (const scenario of scenarios) {
-      const results: Partial<Record<CrudTarget, LoadResult>> = {};
-      for (const target of runnable) {
+      const runs: Partial<Record<CrudTarget, LoadResult[]>> = {};
+      // The VM's speed drifts: each round measures every target, the next round in reverse
+      // order, and a target's figure sums its rounds.
+      const order = Array.from({ length: rounds }, (_, round) =>
+        round % 2 === 0 ? runnable : [...runnable].reverse(),
+      ).flat();
+      for (const target of order) {
         const sequence = sequenceOf(target, scenario);
         if (!sequence) continue;
         // Same starting point for both: nothing in flight, dead rows of the previous run
@@ -286,7 +306,11 @@ export async function benchCrud(
             );
           }
         }
-        results[target] = result;
+        (runs[target] ??= []).push(result);
+      }
+      const results: Partial<Record<CrudTarget, LoadResult>> = {};
+      for (const [target, list] of Object.entries(runs) as [CrudTarget, LoadResult[]][]) {
+        results[target] = combineRuns(list);
       }
       rows.push({ scenario, results });
     }
@@ -376,6 +400,7 @@ export async function benchCrud(
       connections,
       durationS,
       warmupS,
+      rounds,
       rows: rows.map(({ scenario, results }) => ({
         scenario,
         label: LABELS[scenario],
@@ -415,7 +440,7 @@ export async function benchCrud(
 
 export function printCrud(result: Awaited<ReturnType<typeof benchCrud>>) {
   console.log(
-    `\nCRUD over HTTP (${result.tool}, ${result.connections} connections, ${result.durationS} s after a ${result.warmupS} s warm-up, ${result.database}; pool of ${POOL_SIZE} each)`,
+    `\nCRUD over HTTP (${result.tool}, ${result.connections} connections, ${result.rounds} rounds of ${result.durationS} s after a ${result.warmupS} s warm-up per target, alternating order, ${result.database}; pool of ${POOL_SIZE} each)`,
   );
   console.log(
     '| scenario | Stepwise req/s | Stepwise p99 | bare pg req/s | bare pg p99 | Stepwise/bare | target | FastAPI req/s | Stepwise/FastAPI | target | tRPC adapter + bare SQL, req/s | that/bare |',
@@ -436,4 +461,26 @@ export function printCrud(result: Awaited<ReturnType<typeof benchCrud>>) {
   for (const problem of result.problems) console.log(`PROBLEM ${problem}`);
   for (const profile of result.profiles) printProfileSummary(profile.title, profile.summary);
   if (result.problems.length > 0) process.exitCode = 1;
+}
+
+/** Runs of one target as one: requests over total time; the worst p99 and max. */
+function combineRuns(runs: LoadResult[]): LoadResult {
+  const sum = (pick: (r: LoadResult) => number) => runs.reduce((total, r) => total + pick(r), 0);
+  const durationS = sum((r) => r.durationS);
+  const ok = sum((r) => r.ok);
+  return {
+    tool: runs[0]!.tool,
+    durationS,
+    ok,
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    reqPerSec: ok / durationS,
+    latency: {
+      mean: sum((r) => r.latency.mean * r.ok) / Math.max(1, ok),
+      p50: Math.max(...runs.map((r) => r.latency.p50)),
+      p99: Math.max(...runs.map((r) => r.latency.p99)),
+      max: Math.max(...runs.map((r) => r.latency.max)),
+    },
+  };
 }

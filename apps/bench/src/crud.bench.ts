@@ -306,7 +306,7 @@ export async function benchCrud(
             );
           }
         }
-        (runs[target] ??= []).push(result);
+        runs[target] = [...(runs[target] ?? []), result];
       }
       const results: Partial<Record<CrudTarget, LoadResult>> = {};
       for (const [target, list] of Object.entries(runs) as [CrudTarget, LoadResult[]][]) {

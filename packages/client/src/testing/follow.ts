@@ -49,15 +49,19 @@ export function followPlan(
   });
 }
 
-/** Follows `chat.stream` until `end`/`error`, or until `stopAfter` events. */
+/**
+ * Follows `chat.stream` (or another reply stream of the same events, e.g.
+ * `client.public.stream`) until `end`/`error`, or until `stopAfter` events.
+ */
 export function followChat(
   client: StepwiseClient,
   input: { generationId: string; lastEventId?: string },
   stopAfter = Infinity,
+  stream: Pick<StepwiseClient['chat']['stream'], 'subscribe'> = client.chat.stream,
 ): Promise<Received<ChatStreamEvent>[]> {
   return new Promise((resolve, reject) => {
     const received: Received<ChatStreamEvent>[] = [];
-    const sub = client.chat.stream.subscribe(input, {
+    const sub = stream.subscribe(input, {
       onData: ({ id, data }) => {
         received.push({ id, data });
         if (data.type === 'end' || data.type === 'error' || received.length >= stopAfter) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChatStreamEvent } from '@stepwise/server';
 import { EventSource } from 'eventsource';
 import { createStepwiseClient, type StepwiseClient } from '../index.js';
-import { type Received, signUpClient } from './follow.js';
+import { followChat, type Received, signUpClient } from './follow.js';
 
 /** An owner with a workspace: handle, knowledge base, two services, an active Calendly link. */
 export async function publish(url: string) {
@@ -38,22 +38,11 @@ export async function visit(url: string, handle: string) {
   return { ...started, client };
 }
 
+/** Follows a visitor's `public.stream` like `followChat` follows `chat.stream`. */
 export function followPublic(
   client: StepwiseClient,
   input: { generationId: string; lastEventId?: string },
   stopAfter = Infinity,
 ): Promise<Received<ChatStreamEvent>[]> {
-  return new Promise((resolve, reject) => {
-    const received: Received<ChatStreamEvent>[] = [];
-    const sub = client.public.stream.subscribe(input, {
-      onData: ({ id, data }) => {
-        received.push({ id, data });
-        if (data.type === 'end' || data.type === 'error' || received.length >= stopAfter) {
-          sub.unsubscribe();
-          resolve(received);
-        }
-      },
-      onError: reject,
-    });
-  });
+  return followChat(client, input, stopAfter, client.public.stream);
 }

@@ -17,14 +17,17 @@ import {
   type TaskDto,
   updateConversationSummary,
 } from '@stepwise/db';
-import { createReplyPipeline } from '../generations/create-reply-pipeline.js';
+import {
+  createReplyPipeline,
+  endReason,
+  replyStreamCallbacks,
+} from '../generations/create-reply-pipeline.js';
 import {
   type GenerationServices,
   type RunGenerationInput,
   runGeneration,
 } from '../generations/run-generation.js';
 import { todayUtc } from '../plans/plan-generation.service.js';
-import type { ChatEndReason } from './chat-events.js';
 import { executeChatTool } from './chat-tools.js';
 
 /** Recent turns are sent as they are within this budget; older ones are folded into a summary. */
@@ -77,26 +80,7 @@ export const chatReplyPipeline = createReplyPipeline({
         config: services.ai,
         messages: context.messages,
         signal,
-        onDelta: (text) => emit({ type: 'delta', text }),
-        onToolCall: async (call) => {
-          emit({
-            type: 'tool_call',
-            id: call.id,
-            name: call.name,
-            args: call.valid ? call.args : call.rawArguments,
-            valid: call.valid,
-          });
-          await flush();
-        },
-        onToolResult: async (result) => {
-          emit({
-            type: 'tool_result',
-            id: result.id,
-            name: result.name,
-            ...(result.error !== undefined ? { error: result.error } : { result: result.result }),
-          });
-          await flush();
-        },
+        ...replyStreamCallbacks(ctx),
         executeTool: (call) =>
           executeChatTool(
             services,
@@ -113,13 +97,7 @@ export const chatReplyPipeline = createReplyPipeline({
           ),
       });
     }
-    const reason: ChatEndReason =
-      reply.finishReason === 'cancelled'
-        ? 'stopped'
-        : reply.finishReason === 'length' || reply.finishReason === 'tool_rounds_exhausted'
-          ? reply.finishReason
-          : 'complete';
-    await ctx.finish({ reason, usage: reply.usage });
+    await ctx.finish({ reason: endReason(reply.finishReason), usage: reply.usage });
   },
 });
 

@@ -1,3 +1,4 @@
+import type { ChatFinishReason, ChatToolResultEvent } from '@stepwise/ai';
 import type { TUsage } from '@stepwise/ai/schema';
 import { DomainError } from '@stepwise/core';
 import { completeMessage, type GenerationKind, listStreamEvents } from '@stepwise/db';
@@ -22,6 +23,49 @@ export interface ReplyContext extends GenerationContext<ChatStreamEvent>, ReplyI
    * event log) and ends the stream with `end { reason, usage }`; see `ctx.complete`.
    */
   finish(reply: { reason: ChatEndReason; usage: TUsage | null }): Promise<boolean>;
+}
+
+/**
+ * The `streamChatReply` callbacks that put a reply on the event log: each text piece as a
+ * `delta`, each tool call and result as `tool_call` / `tool_result` (written before the tool
+ * runs, and before the model continues).
+ */
+export function replyStreamCallbacks(ctx: Pick<ReplyContext, 'emit' | 'flush'>) {
+  return {
+    onDelta: (text: string) => ctx.emit({ type: 'delta', text }),
+    // Any tool set's call event (chat's or the public assistant's).
+    onToolCall: async (
+      call: { id: string; name: string; rawArguments: string } & (
+        | { valid: true; args: unknown }
+        | { valid: false }
+      ),
+    ) => {
+      ctx.emit({
+        type: 'tool_call',
+        id: call.id,
+        name: call.name,
+        args: call.valid ? call.args : call.rawArguments,
+        valid: call.valid,
+      });
+      await ctx.flush();
+    },
+    onToolResult: async (result: ChatToolResultEvent) => {
+      ctx.emit({
+        type: 'tool_result',
+        id: result.id,
+        name: result.name,
+        ...(result.error !== undefined ? { error: result.error } : { result: result.result }),
+      });
+      await ctx.flush();
+    },
+  };
+}
+
+/** How a streamed reply's finish reason reads in its `end` event. */
+export function endReason(finishReason: ChatFinishReason): ChatEndReason {
+  if (finishReason === 'cancelled') return 'stopped';
+  if (finishReason === 'length' || finishReason === 'tool_rounds_exhausted') return finishReason;
+  return 'complete';
 }
 
 /**

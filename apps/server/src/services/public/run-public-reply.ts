@@ -16,7 +16,11 @@ import {
   listWorkspaceServices,
 } from '@stepwise/db';
 import type { ChatEndReason } from '../chat/chat-events.js';
-import { createReplyPipeline } from '../generations/create-reply-pipeline.js';
+import {
+  createReplyPipeline,
+  endReason,
+  replyStreamCallbacks,
+} from '../generations/create-reply-pipeline.js';
 import type { GenerationServices } from '../generations/run-generation.js';
 import { bookingLink } from '../workspaces/workspace.service.js';
 import { assertWithinBudget, usageDay } from './public-chat.service.js';
@@ -36,7 +40,7 @@ export const HANDOFF_TAG = 'handoff';
 export const publicReplyPipeline = createReplyPipeline({
   kinds: ['public_reply'],
   run: async (ctx) => {
-    const { services, generation, signal, emit, flush } = ctx;
+    const { services, generation, signal, emit } = ctx;
     const conversationId = generation.conversation_id;
     if (!conversationId) throw new DomainError('INTERNAL', 'the reply has no conversation');
     const context = await loadContext(services, conversationId, ctx.userMessageId);
@@ -71,6 +75,7 @@ export const publicReplyPipeline = createReplyPipeline({
     await assertWithinBudget(services, context.workspaceId);
     let reportedTokens = 0;
     let written = 0;
+    const callbacks = replyStreamCallbacks(ctx);
     try {
       const reply = await streamChatReply({
         config: services.ai,
@@ -78,28 +83,10 @@ export const publicReplyPipeline = createReplyPipeline({
         tools: PUBLIC_TOOLS,
         maxToolRounds: PUBLIC_MAX_TOOL_ROUNDS,
         signal,
+        ...callbacks,
         onDelta: (text) => {
           written += text.length;
-          emit({ type: 'delta', text });
-        },
-        onToolCall: async (call) => {
-          emit({
-            type: 'tool_call',
-            id: call.id,
-            name: call.name,
-            args: call.valid ? call.args : call.rawArguments,
-            valid: call.valid,
-          });
-          await flush();
-        },
-        onToolResult: async (result) => {
-          emit({
-            type: 'tool_result',
-            id: result.id,
-            name: result.name,
-            ...(result.error !== undefined ? { error: result.error } : { result: result.result }),
-          });
-          await flush();
+          callbacks.onDelta(text);
         },
         executeTool: async (call) => {
           switch (call.name) {
@@ -114,12 +101,7 @@ export const publicReplyPipeline = createReplyPipeline({
           }
         },
       });
-      reason =
-        reply.finishReason === 'cancelled'
-          ? 'stopped'
-          : reply.finishReason === 'length' || reply.finishReason === 'tool_rounds_exhausted'
-            ? reply.finishReason
-            : 'complete';
+      reason = endReason(reply.finishReason);
       reportedTokens = reply.usage.totalTokens;
       await ctx.finish({ reason, usage: reply.usage });
     } finally {

@@ -55,6 +55,11 @@ export function fitMinutes(minutes: number, cap: number): number {
   return Math.min(cap, Math.max(5, Math.round(minutes / 5) * 5));
 }
 
+/** Day 7 of a plan's last week with its one closing task (race, exam, milestone, review). */
+export function finalDay(...task: Parameters<typeof makeTask>): DraftDay {
+  return { day: 7, tasks: [makeTask(...task)] };
+}
+
 /**
  * A task whose description starts with its metrics in words ("8 km at 6:30/km."), so that the
  * task row, which has no metrics column, still says them.

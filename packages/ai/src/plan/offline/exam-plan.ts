@@ -6,6 +6,7 @@ import {
   type DraftDay,
   type DraftPlan,
   type DraftWeek,
+  finalDay,
   fitMinutes,
   type Level,
   makeTask,
@@ -154,17 +155,14 @@ export function buildExamPlan(context: PlanContext, exam: ExamProfile): DraftPla
       draftDays.push({ day, tasks });
     }
     if (finalWeek) {
-      draftDays.push({
-        day: 7,
-        tasks: [
-          makeTask(
-            `Exam day: ${exam.name}`,
-            'exam',
-            testMinutes,
-            'Sleep well, eat, arrive early with your ID. Pace yourself by section and skip what blocks you.',
-          ),
-        ],
-      });
+      draftDays.push(
+        finalDay(
+          `Exam day: ${exam.name}`,
+          'exam',
+          testMinutes,
+          'Sleep well, eat, arrive early with your ID. Pace yourself by section and skip what blocks you.',
+        ),
+      );
     }
     const theme = finalWeek
       ? `Exam week: light review, rest, ${exam.name} on day 7`

@@ -4,6 +4,7 @@ import {
   cycle,
   type DraftPlan,
   type DraftWeek,
+  finalDay,
   makeTask,
   type PlanContext,
   phaseOf,
@@ -262,17 +263,14 @@ export function buildGenericPlan(context: PlanContext, topic: string): DraftPlan
       return { day, tasks };
     });
     if (week === weeks) {
-      weekDays.push({
-        day: 7,
-        tasks: [
-          makeTask(
-            'Milestone: repeat the baseline and compare',
-            'milestone',
-            parts.reduce((sum, m) => sum + m, 0),
-            `Repeat your week-1 attempt at ${topic} and compare: what can you do now that you could not then?`,
-          ),
-        ],
-      });
+      weekDays.push(
+        finalDay(
+          'Milestone: repeat the baseline and compare',
+          'milestone',
+          parts.reduce((sum, m) => sum + m, 0),
+          `Repeat your week-1 attempt at ${topic} and compare: what can you do now that you could not then?`,
+        ),
+      );
     }
     draftWeeks.push({ theme: `${phase}: ${topic}`, days: weekDays });
   }

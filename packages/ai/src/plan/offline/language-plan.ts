@@ -5,6 +5,7 @@ import {
   type DraftDay,
   type DraftPlan,
   type DraftWeek,
+  finalDay,
   makeTask,
   type PlanContext,
   shareMinutes,
@@ -231,17 +232,14 @@ export function buildLanguagePlan(context: PlanContext, language: string | null)
       return { day, tasks };
     });
     if (week === weeks) {
-      draftDays.push({
-        day: 7,
-        tasks: [
-          makeTask(
-            'Milestone: a recorded 10-minute conversation',
-            'milestone',
-            parts.reduce((sum, m) => sum + m, 0),
-            `Talk about three of the plan’s themes, record it, and compare with how you spoke in week 1; list what to work on next.`,
-          ),
-        ],
-      });
+      draftDays.push(
+        finalDay(
+          'Milestone: a recorded 10-minute conversation',
+          'milestone',
+          parts.reduce((sum, m) => sum + m, 0),
+          `Talk about three of the plan’s themes, record it, and compare with how you spoke in week 1; list what to work on next.`,
+        ),
+      );
     }
     draftWeeks.push({ theme: `Theme: ${theme}; grammar: ${grammar}`, days: draftDays });
   }

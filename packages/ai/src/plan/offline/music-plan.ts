@@ -5,6 +5,7 @@ import {
   type DraftDay,
   type DraftPlan,
   type DraftWeek,
+  finalDay,
   type Level,
   makeTask,
   type PlanContext,
@@ -325,17 +326,14 @@ export function buildMusicPlan(context: PlanContext, instrument: string | null):
       }
     });
     if (week === weeks) {
-      draftDays.push({
-        day: 7,
-        tasks: [
-          makeTask(
-            'Performance: play your pieces for someone',
-            'milestone',
-            parts.reduce((sum, m) => sum + m, 0),
-            'Or record a full performance video; compare with your first recording.',
-          ),
-        ],
-      });
+      draftDays.push(
+        finalDay(
+          'Performance: play your pieces for someone',
+          'milestone',
+          parts.reduce((sum, m) => sum + m, 0),
+          'Or record a full performance video; compare with your first recording.',
+        ),
+      );
     }
     draftWeeks.push({ theme: `${technique}; piece ${piece}; ${bpm} bpm`, days: draftDays });
   }

@@ -5,6 +5,7 @@ import {
   type DraftDay,
   type DraftPlan,
   type DraftWeek,
+  finalDay,
   fitMinutes,
   makeTask,
   type PlanContext,
@@ -143,17 +144,14 @@ export function buildWeightLossPlan(context: PlanContext, targetKg: number | nul
       return { day, tasks };
     });
     if (week === weeks) {
-      draftDays.push({
-        day: 7,
-        tasks: [
-          makeTask(
-            'Final weigh-in and review',
-            'milestone',
-            fitMinutes(15, capMinutes),
-            'Compare weight, waist and how you feel with week 1; decide which habits you keep.',
-          ),
-        ],
-      });
+      draftDays.push(
+        finalDay(
+          'Final weigh-in and review',
+          'milestone',
+          fitMinutes(15, capMinutes),
+          'Compare weight, waist and how you feel with week 1; decide which habits you keep.',
+        ),
+      );
     }
     draftWeeks.push({ theme: `Week ${week}: ${habit.toLowerCase()}`, days: draftDays });
   }

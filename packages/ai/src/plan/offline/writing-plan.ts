@@ -6,6 +6,7 @@ import {
   type DraftDay,
   type DraftPlan,
   type DraftWeek,
+  finalDay,
   makeTask,
   type PlanContext,
   phaseOf,
@@ -261,17 +262,14 @@ export function buildWritingPlan(
       return { day, tasks };
     });
     if (week === weeks) {
-      draftDays.push({
-        day: 7,
-        tasks: [
-          makeTask(
-            `Milestone: ${family.form === 'thesis' ? 'submit the thesis' : family.form === 'blog' ? 'review the published posts' : 'finish the draft and share it'}`,
-            'milestone',
-            parts.reduce((sum, m) => sum + m, 0),
-            'Look back at the whole plan: words written, what you learned, what comes next.',
-          ),
-        ],
-      });
+      draftDays.push(
+        finalDay(
+          `Milestone: ${family.form === 'thesis' ? 'submit the thesis' : family.form === 'blog' ? 'review the published posts' : 'finish the draft and share it'}`,
+          'milestone',
+          parts.reduce((sum, m) => sum + m, 0),
+          'Look back at the whole plan: words written, what you learned, what comes next.',
+        ),
+      );
     }
     draftWeeks.push({
       theme: [

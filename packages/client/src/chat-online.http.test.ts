@@ -1,25 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { type MockOpenAI, startMockOpenAI } from '@stepwise/ai/testing';
+import type { MockOpenAI } from '@stepwise/ai/testing';
 import type { RunningServer } from '@stepwise/server';
-import { startTestServer } from '@stepwise/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { followChat, replyText, signUpClient } from './testing/follow.js';
+import { startOnlineServer } from './testing/online.js';
 
 let mock: MockOpenAI;
 let online: RunningServer;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  mock = await startMockOpenAI();
-  online = await startTestServer({
-    RUN_WORKER: 'true',
-    OPENAI_API_KEY: 'test-key',
-    OPENAI_BASE_URL: mock.url,
-    AI_PROVIDER: 'openai',
-  });
+  ({ mock, server: online, close: stop } = await startOnlineServer());
 });
-afterAll(async () => {
-  await online?.close();
-  await mock?.close();
-});
+afterAll(() => stop?.());
 
 describe('chat with a (mock) model over SSE', () => {
   it('resumes a reply stream cut mid-way into exactly the uninterrupted sequence', async () => {

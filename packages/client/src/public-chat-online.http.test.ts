@@ -1,25 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { type MockOpenAI, startMockOpenAI } from '@stepwise/ai/testing';
+import type { MockOpenAI } from '@stepwise/ai/testing';
 import type { RunningServer } from '@stepwise/server';
-import { startTestServer } from '@stepwise/server/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startOnlineServer } from './testing/online.js';
 import { followPublic, publish, visit } from './testing/public.js';
 
 let mock: MockOpenAI;
 let online: RunningServer;
+let stop: () => Promise<void>;
 beforeAll(async () => {
-  mock = await startMockOpenAI();
-  online = await startTestServer({
-    RUN_WORKER: 'true',
-    OPENAI_API_KEY: 'test-key',
-    OPENAI_BASE_URL: mock.url,
-    AI_PROVIDER: 'openai',
-  });
+  ({ mock, server: online, close: stop } = await startOnlineServer());
 });
-afterAll(async () => {
-  await online?.close();
-  await mock?.close();
-});
+afterAll(() => stop?.());
 
 describe('public chat with a (mock) model over SSE', () => {
   it('answers with a model: tone, knowledge and services in the prompt, tools on the workspace', async () => {

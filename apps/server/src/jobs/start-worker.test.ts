@@ -15,18 +15,23 @@ describe('startWorker', () => {
         done();
       },
     });
+    const connected = () => lines.some((line) => /Worker connected/.test(line.msg));
     const env = testEnv({ LOG_LEVEL: 'info' });
     const database = await useTestDatabase({ max: 4 });
     const services = await createServices({ env, database, logger: createLogger(env, stream) });
     try {
       const worker = await startWorker(services, { concurrency: 1 });
+      // graphile-worker connects after run() resolves; wait for it (up to 10 s).
+      for (let i = 0; i < 200 && !connected(); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       await worker.stop();
     } finally {
       services.shutdown.abort();
       await services.hub.close();
       await database.close();
     }
-    expect(lines.some((line) => /Worker connected/.test(line.msg))).toBe(true);
+    expect(connected()).toBe(true);
     expect(lines.filter((line) => /crontab|cron is disabled/i.test(line.msg))).toEqual([]);
   });
 });

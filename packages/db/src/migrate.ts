@@ -4,6 +4,8 @@ import * as taskViews from './migrations/2026-11-22T12-00-00_task-views.js';
 import * as hotTaskUpdates from './migrations/2026-12-02T10-00-00_hot-task-updates.js';
 import * as workspaces from './migrations/2026-12-02T12-00-00_workspaces.js';
 import * as streamEventLock from './migrations/2026-12-02T14-00-00_stream-event-lock.js';
+import * as changeEvents from './migrations/2026-12-02T16-00-00_change-events.js';
+import * as notificationsWebhooksApiKeys from './migrations/2026-12-02T16-10-00_notifications-webhooks-api-keys.js';
 
 /**
  * Migrations in order. A static list (instead of reading a folder) works the same from
@@ -15,6 +17,8 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T10-00-00_hot-task-updates': hotTaskUpdates,
   '2026-12-02T12-00-00_workspaces': workspaces,
   '2026-12-02T14-00-00_stream-event-lock': streamEventLock,
+  '2026-12-02T16-00-00_change-events': changeEvents,
+  '2026-12-02T16-10-00_notifications-webhooks-api-keys': notificationsWebhooksApiKeys,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

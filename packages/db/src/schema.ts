@@ -45,6 +45,8 @@ export interface UsersTable {
   email: string;
   email_verified: Generated<boolean>;
   image: string | null;
+  /** An IANA time zone ('Europe/Madrid'); 'UTC' until the person sets one. */
+  timezone: Generated<string>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -161,6 +163,10 @@ export interface TasksTable {
   tags: Generated<string[]>;
   start_date: DateString | null;
   due_date: DateString | null;
+  /** Time of day on the due date ('HH:MM:SS', local to the person's time zone). */
+  due_time: string | null;
+  /** Minutes before the due moment to remind; null: no reminder. Default 30. */
+  reminder_minutes: ColumnType<number | null, number | null | undefined, number | null>;
   /** An RFC 5545 RRULE. */
   recurrence: string | null;
   recurrence_parent_id: string | null;
@@ -262,6 +268,97 @@ export interface WorkspaceUsageTable {
   replies: Generated<number>;
 }
 
+export type ChangeEntity = 'goal' | 'task' | 'plan_version' | 'notification';
+
+/** The outbox: one row per change, written at commit by the `record_change` trigger. */
+export interface ChangeEventsTable {
+  /** bigint identity, read as a string; per person, ids follow commit order. */
+  id: ColumnType<string, never, never>;
+  user_id: string;
+  entity: ChangeEntity;
+  entity_id: string;
+  /** `<entity>.<created|updated|deleted>`, and `task.completed` / `task.reopened`. */
+  type: string;
+  created_at: CreatedAt;
+}
+
+export type EmailStatus = 'pending' | 'sent' | 'logged' | 'failed' | 'skipped';
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: string;
+  title: string;
+  body: Generated<string>;
+  task_id: string | null;
+  data: JSONColumnType<Record<string, unknown>, string | undefined, string>;
+  dedupe_key: string | null;
+  read_at: Timestamp | null;
+  email_status: ColumnType<EmailStatus, EmailStatus | undefined, EmailStatus>;
+  emailed_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface WebhooksTable {
+  id: Generated<string>;
+  user_id: string;
+  url: string;
+  event_types: string[];
+  description: Generated<string>;
+  secret: string;
+  active: Generated<boolean>;
+  /** Dispatch cursor into change_events (bigint, read as a string). */
+  last_event_id: ColumnType<string, string | number | undefined, string | number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  webhook_id: string;
+  event_id: ColumnType<string, string | number, never>;
+  event_type: string;
+  payload: JSONColumnType<Record<string, unknown>, string, never>;
+  status: ColumnType<
+    WebhookDeliveryStatus,
+    WebhookDeliveryStatus | undefined,
+    WebhookDeliveryStatus
+  >;
+  attempts: Generated<number>;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+export interface WebhookDeliveryAttemptsTable {
+  id: ColumnType<string, never, never>;
+  delivery_id: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  created_at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  prefix: string;
+  /** SHA-256 (hex) of the whole key; the key itself is shown once and never stored. */
+  key_hash: string;
+  scopes: string[];
+  last_used_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
 /** The whole database, as Kysely sees it. Table names match the migrations. */
 export interface Database {
   users: UsersTable;
@@ -280,6 +377,12 @@ export interface Database {
   workspace_services: WorkspaceServicesTable;
   scheduling_connectors: SchedulingConnectorsTable;
   workspace_usage: WorkspaceUsageTable;
+  change_events: ChangeEventsTable;
+  notifications: NotificationsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_delivery_attempts: WebhookDeliveryAttemptsTable;
+  api_keys: ApiKeysTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -294,3 +397,8 @@ export type TaskUpdate = Updateable<TasksTable>;
 export type StreamEvent = Selectable<StreamEventsTable>;
 export type Conversation = Selectable<ConversationsTable>;
 export type Message = Selectable<MessagesTable>;
+export type ChangeEvent = Selectable<ChangeEventsTable>;
+export type Notification = Selectable<NotificationsTable>;
+export type Webhook = Selectable<WebhooksTable>;
+export type WebhookDelivery = Selectable<WebhookDeliveriesTable>;
+export type ApiKey = Selectable<ApiKeysTable>;

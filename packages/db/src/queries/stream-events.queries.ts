@@ -167,3 +167,6 @@ export async function getStreamEvent(db: Db, id: string): Promise<StreamEventRow
     .executeTakeFirst();
   return row && { id: row.id, generationId: row.generation_id, type: row.type, data: row.data };
 }
+
+/** NOTIFY channel of the `record_change` trigger; the payload is the changed person's id. */
+export const CHANGES_CHANNEL = 'stepwise_changes';

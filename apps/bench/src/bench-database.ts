@@ -35,7 +35,7 @@ export async function createBenchDatabase(adminUrl = process.env.DATABASE_URL) {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const handle = createDb({ url: url.toString(), max: 1 });
-  await migrateToLatest(handle.db);
+  await migrateToLatest(handle);
   await handle.close();
   return {
     url: url.toString(),

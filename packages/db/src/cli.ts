@@ -45,7 +45,7 @@ if (database.embedded?.role === 'attached') {
 }
 try {
   const applied =
-    command === 'migrate' ? await migrateToLatest(database.db) : await resetDatabase(database.db);
+    command === 'migrate' ? await migrateToLatest(database) : await resetDatabase(database);
   console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date');
 } catch (error) {
   console.error(error);

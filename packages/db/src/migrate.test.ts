@@ -13,7 +13,7 @@ afterAll(() => database.close());
 
 describe('schema', () => {
   it('is fully migrated, and migrating again applies nothing', async () => {
-    expect(await migrateToLatest(database.db)).toEqual([]);
+    expect(await migrateToLatest(database)).toEqual([]);
     const tables = await database.db.introspection.getTables();
     expect(tables.map((t) => t.name)).toEqual(
       expect.arrayContaining([
@@ -28,8 +28,17 @@ describe('schema', () => {
         'stream_events',
         'conversations',
         'messages',
+        'change_events',
+        'notifications',
+        'webhooks',
+        'api_keys',
       ]),
     );
+    // graphile-worker's schema comes with ours: triggers queue jobs into it.
+    const { rows } = await sql<{ present: boolean }>`
+      SELECT to_regproc('graphile_worker.add_job') IS NOT NULL AS present
+    `.execute(database.db);
+    expect(rows[0]?.present).toBe(true);
   });
 
   it('allows only one current plan version per goal', async () => {

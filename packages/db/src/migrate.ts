@@ -1,4 +1,6 @@
+import { runMigrations as migrateJobQueue } from 'graphile-worker';
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { DbHandle } from './create-db.js';
 import * as initialSchema from './migrations/2026-11-22T10-00-00_initial-schema.js';
 import * as taskViews from './migrations/2026-11-22T12-00-00_task-views.js';
 import * as hotTaskUpdates from './migrations/2026-12-02T10-00-00_hot-task-updates.js';
@@ -27,21 +29,26 @@ function createMigrator(db: Kysely<any>) {
   return new Migrator({ db, provider, migrationTableName: 'kysely_migration' });
 }
 
-/** Applies every pending migration; throws with the failing migration's name and cause. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
-  const { error, results = [] } = await createMigrator(db).migrateToLatest();
+/**
+ * Applies every pending migration, then graphile-worker's own (its `graphile_worker` schema:
+ * our triggers queue reminder and webhook jobs with `graphile_worker.add_job`, so the job
+ * queue must exist wherever the tables do). Throws with the failing migration's name and cause.
+ */
+export async function migrateToLatest(handle: Pick<DbHandle, 'db' | 'pool'>): Promise<string[]> {
+  const { error, results = [] } = await createMigrator(handle.db).migrateToLatest();
   const failed = results.find((r) => r.status === 'Error');
   if (error) {
     throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
   }
+  await migrateJobQueue({ pgPool: handle.pool });
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 /** Drops everything the migrations created (and graphile-worker's schema), then migrates. */
-export async function resetDatabase(db: Kysely<any>): Promise<string[]> {
+export async function resetDatabase(handle: Pick<DbHandle, 'db' | 'pool'>): Promise<string[]> {
   const { sql } = await import('kysely');
   await sql`DROP SCHEMA public CASCADE; CREATE SCHEMA public; DROP SCHEMA IF EXISTS graphile_worker CASCADE;`.execute(
-    db,
+    handle.db,
   );
-  return migrateToLatest(db);
+  return migrateToLatest(handle);
 }

@@ -48,7 +48,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<O
     ...(options.onPoolError ? { onPoolError: options.onPoolError } : {}),
   });
   try {
-    if (options.migrate) await migrateToLatest(handle.db);
+    if (options.migrate) await migrateToLatest(handle);
   } catch (error) {
     await handle.close();
     await embedded?.stop();

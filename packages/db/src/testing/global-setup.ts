@@ -45,7 +45,7 @@ export default async function setup(project: TestProject) {
   await withAdmin(adminUrl, (client) => client.query(`CREATE DATABASE "${template}"`));
   const handle = createDb({ url: withDatabase(adminUrl, template), max: 1 });
   try {
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle);
   } finally {
     await handle.close();
   }

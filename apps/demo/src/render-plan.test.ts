@@ -31,6 +31,8 @@ function storedTask(overrides: Partial<StoredTask>): StoredTask {
     tags: [],
     startDate: '2026-03-02',
     dueDate: '2026-03-02',
+    dueTime: null,
+    reminderMinutes: 30,
     recurrence: null,
     completedAt: null,
     position: position++,

@@ -17,7 +17,7 @@ describe('typed client over HTTP', () => {
   it('batches queries and mutations with the bearer token', async () => {
     const { client, user, email } = await signUp();
     const [me, health] = await Promise.all([client.auth.me.query(), client.health.check.query()]);
-    expect(me).toEqual({ id: user.id, email, name: 'Http' });
+    expect(me).toEqual({ id: user.id, email, name: 'Http', timezone: 'UTC' });
     expect(health.ok).toBe(true);
   });
 

@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { insertSession, insertUser } from '@stepwise/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../app.js';
-import { getSessionUser } from '../services/auth/auth.service.js';
+import { getSessionUser, updateProfile } from '../services/auth/auth.service.js';
 import {
   anonymousCaller,
   createTestServices,
+  signedInCaller,
   type TestServices,
 } from '../testing/test-services.js';
 import { createContextInner } from '../trpc/context.js';
@@ -24,14 +25,14 @@ describe('auth', () => {
     const email = newEmail();
     const anonymous = anonymousCaller(services);
     const signedUp = await anonymous.auth.signUp({ email, password: 'correct horse', name: 'Ada' });
-    expect(signedUp.user).toMatchObject({ email, name: 'Ada' });
+    expect(signedUp.user).toMatchObject({ email, name: 'Ada', timezone: 'UTC' });
     expect(signedUp.token).toEqual(expect.any(String));
 
     const signedIn = await anonymous.auth.signIn({
       email: email.toUpperCase(),
       password: 'correct horse',
     });
-    expect(signedIn.user.id).toBe(signedUp.user.id);
+    expect(signedIn.user).toEqual(signedUp.user);
     expect(signedIn.token).not.toBe(signedUp.token);
 
     // The bearer token resolves to the user over HTTP, and stops working after sign-out.
@@ -125,5 +126,75 @@ describe('auth', () => {
     await expect(anonymousCaller(services).auth.me()).rejects.toMatchObject({
       code: 'UNAUTHORIZED',
     });
+  });
+
+  it('answers the time zone in me, and changes name and time zone with updateProfile', async () => {
+    const { caller, user } = await signedInCaller(services);
+    expect(await caller.auth.me()).toEqual({ ...user, timezone: 'UTC' });
+    const updated = await caller.auth.updateProfile({
+      name: ' Ada L. ',
+      timezone: 'Asia/Kathmandu',
+    });
+    expect(updated).toEqual({ ...user, name: 'Ada L.', timezone: 'Asia/Kathmandu' });
+    expect(await caller.auth.me()).toEqual(updated);
+    expect(await caller.auth.updateProfile({ timezone: 'America/Argentina/Salta' })).toEqual({
+      ...updated,
+      timezone: 'America/Argentina/Salta',
+    });
+    expect(await caller.auth.updateProfile({})).toMatchObject({
+      timezone: 'America/Argentina/Salta',
+    });
+  });
+
+  it("signs up with the device's time zone, and signs in to the same profile", async () => {
+    const email = newEmail();
+    const anonymous = anonymousCaller(services);
+    const signedUp = await anonymous.auth.signUp({
+      email,
+      password: 'correct horse',
+      name: 'Ana',
+      timezone: 'America/Sao_Paulo',
+    });
+    expect(signedUp.user).toMatchObject({ email, timezone: 'America/Sao_Paulo' });
+    const signedIn = await anonymous.auth.signIn({ email, password: 'correct horse' });
+    expect(signedIn.user).toEqual(signedUp.user);
+    await expect(
+      anonymous.auth.signUp({
+        email: newEmail(),
+        password: 'correct horse',
+        name: 'X',
+        timezone: 'Mars/Olympus',
+      }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('refuses an unknown time zone with a field error, and changes nothing', async () => {
+    const { user, token } = await signedInCaller(services);
+    const app = createApp(services);
+    const response = await app.request('/trpc/auth.updateProfile', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ json: { timezone: 'Mars/Olympus', name: 'Marvin' } }),
+    });
+    expect(response.status).toBe(400);
+    const { error } = await response.json();
+    expect(error.json.data.code).toBe('BAD_REQUEST');
+    expect(Object.keys(error.json.data.zodError.fieldErrors)).toEqual(['timezone']);
+    for (const timezone of ['+05:00', 'UTC+3', '', 'Europe/Atlantis']) {
+      await expect(
+        createCaller(createContextInner({ services, user })).auth.updateProfile({ timezone }),
+        timezone,
+      ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    }
+    // Past the input check, the database refuses a zone it does not know as well.
+    await expect(
+      updateProfile(services, { userId: user.id, timezone: 'Mars/Olympus' }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const row = await services.db
+      .selectFrom('users')
+      .select(['name', 'timezone'])
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ name: user.name, timezone: 'UTC' });
   });
 });

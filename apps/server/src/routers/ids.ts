@@ -24,3 +24,22 @@ export const ZGenerationStreamInput = z.object({
   generationId: ZId,
   lastEventId: ZEventId.nullish(),
 });
+
+/**
+ * An IANA time zone name this runtime knows ('Europe/Madrid', 'America/Argentina/Salta',
+ * 'UTC'). Offsets such as '+05:00' are refused: Postgres reads POSIX offsets with the sign
+ * inverted, and an offset has no daylight saving rules.
+ */
+export const ZTimezone = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/, 'an IANA time zone name')
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not an IANA time zone');

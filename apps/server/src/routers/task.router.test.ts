@@ -1,5 +1,7 @@
+import { listTasks } from '@stepwise/db';
 import { insertGoalRow, insertTaskRows } from '@stepwise/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
 import { getStats, setTaskComplete } from '../services/tasks/task.service.js';
 import { createTestServices, signedInCaller, type TestServices } from '../testing/test-services.js';
 
@@ -189,7 +191,8 @@ describe('task.stats', () => {
   it('counts, groups effort by week and forecasts from the recent pace', async () => {
     const { user, caller } = await signedInCaller(services);
     const goal = await insertGoalRow(services.db, user.id);
-    const today = '2025-03-15';
+    // Midday on the 15th for this person (UTC, the default zone).
+    const now = new Date('2025-03-15T12:00:00Z');
     const doneAt = (date: string) => new Date(`${date}T12:00:00Z`);
     await insertTaskRows(services.db, user.id, [
       {
@@ -218,8 +221,15 @@ describe('task.stats', () => {
       { goal_id: goal.id, week: 2, due_date: '2025-03-21', effort_minutes: null },
       { due_date: '2025-03-01' }, // standalone, overdue: only in the all-tasks stats
     ]);
-    const stats = await getStats(services.db, { userId: user.id, goalId: goal.id, today });
-    expect(stats).toMatchObject({ total: 6, done: 3, open: 3, overdue: 1, completionPercent: 50 });
+    const stats = await getStats(services.db, { userId: user.id, goalId: goal.id, now });
+    expect(stats).toMatchObject({
+      today: '2025-03-15',
+      total: 6,
+      done: 3,
+      open: 3,
+      overdue: 1,
+      completionPercent: 50,
+    });
     expect(stats.weeks).toEqual([
       {
         week: 1,
@@ -244,7 +254,7 @@ describe('task.stats', () => {
     expect(stats.pace).toEqual({ windowDays: 14, doneInWindow: 3, tasksPerDay: 0.214 });
     expect(stats.forecastFinishDate).toBe('2025-03-29');
 
-    const all = await getStats(services.db, { userId: user.id, today });
+    const all = await getStats(services.db, { userId: user.id, now });
     expect(all).toMatchObject({ total: 7, done: 3, open: 4, overdue: 2 });
     // Calendar weeks, Monday first: 2025-03-01 is a Saturday.
     expect(all.weeks.map((w) => [w.startDate, w.endDate, w.taskCount])).toEqual([
@@ -267,14 +277,185 @@ describe('task.stats', () => {
     const stale = await getStats(services.db, {
       userId: user.id,
       goalId: goal.id,
-      today: '2025-03-01',
+      now: new Date('2025-03-01T12:00:00Z'),
     });
     expect(stale.forecastFinishDate).toBeNull();
     const empty = await getStats(services.db, {
       userId: user.id,
       goalId: (await insertGoalRow(services.db, user.id)).id,
-      today: '2025-03-01',
+      now: new Date('2025-03-01T12:00:00Z'),
     });
     expect(empty).toMatchObject({ total: 0, completionPercent: 0, forecastFinishDate: null });
+  });
+});
+
+describe('due times', () => {
+  it('stores a due time and reminder minutes, answers them in every task view', async () => {
+    const { caller, user } = await signedInCaller(services);
+    const goal = await insertGoalRow(services.db, user.id);
+    // Due dates long past: these tasks get no reminder job.
+    const standup = await caller.task.create({
+      title: 'Stand-up',
+      goalId: goal.id,
+      dueDate: '2020-05-04',
+      dueTime: '09:30',
+    });
+    expect(standup).toMatchObject({ dueDate: '2020-05-04', dueTime: '09:30', reminderMinutes: 30 });
+    const precise = await caller.task.create({
+      title: 'Launch',
+      dueDate: '2020-05-04',
+      dueTime: '07:05:09',
+      reminderMinutes: null,
+    });
+    expect(precise).toMatchObject({ dueTime: '07:05:09', reminderMinutes: null });
+    const plain = await caller.task.create({ title: 'Someday' });
+    expect(plain).toMatchObject({ dueTime: null, reminderMinutes: 30 });
+
+    expect(await caller.task.get({ taskId: standup.id })).toMatchObject({ dueTime: '09:30' });
+    const listed = await caller.task.list({ goalId: goal.id });
+    expect(listed.items.map((t) => t.dueTime)).toEqual(['09:30']);
+    const view = await caller.goal.get({ goalId: goal.id });
+    expect(view.tasks[0]).toMatchObject({ dueTime: '09:30', reminderMinutes: 30 });
+
+    const moved = await caller.task.update({
+      taskId: standup.id,
+      dueTime: '10:00:00',
+      reminderMinutes: 5,
+    });
+    expect(moved).toMatchObject({ dueTime: '10:00', reminderMinutes: 5 });
+    // Clearing the due date clears the time of day with it.
+    const undated = await caller.task.update({ taskId: standup.id, dueDate: null });
+    expect(undated).toMatchObject({ dueDate: null, dueTime: null });
+  });
+
+  it('refuses a due time without a due date, and malformed times, as BAD_REQUEST', async () => {
+    const { caller } = await signedInCaller(services);
+    const error = await caller.task
+      .create({ title: 'Timeless', dueTime: '10:00' })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'BAD_REQUEST' });
+    const cause = (error as { cause?: unknown }).cause;
+    expect(cause).toBeInstanceOf(ZodError);
+    expect((cause as ZodError).issues.map((i) => i.path)).toEqual([['dueTime']]);
+
+    const undated = await caller.task.create({ title: 'No date yet' });
+    await expect(
+      caller.task.update({ taskId: undated.id, dueTime: '10:00' }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST', message: 'a due time needs a due date' });
+    await expect(
+      caller.task.update({ taskId: undated.id, dueDate: null, dueTime: '10:00' }),
+    ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    for (const dueTime of ['24:00', '9:30', '10:60', '10:00:60', '10:00 PM']) {
+      await expect(
+        caller.task.create({ title: 'Odd time', dueDate: '2020-01-01', dueTime }),
+        dueTime,
+      ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    }
+    for (const reminderMinutes of [-1, 40_321, 1.5]) {
+      await expect(
+        caller.task.create({ title: 'Odd reminder', reminderMinutes }),
+      ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    }
+    // Nothing was stored by the refused update.
+    expect(await caller.task.get({ taskId: undated.id })).toMatchObject({ dueTime: null });
+  });
+});
+
+describe("the person's today", () => {
+  // 10:30 UTC on the 15th is 23:30 on the 14th in Pago Pago (UTC-11) and 00:30 on the 16th in
+  // Kiritimati (UTC+14): three people, three todays, at one instant.
+  const now = new Date('2025-03-15T10:30:00Z');
+  const ZONES = [
+    { timezone: 'Pacific/Pago_Pago', today: '2025-03-14' },
+    { timezone: 'UTC', today: '2025-03-15' },
+    { timezone: 'Pacific/Kiritimati', today: '2025-03-16' },
+  ] as const;
+
+  /** A person in `timezone` with tasks A–E due around the 15th, and F done at 10:00 UTC on it. */
+  async function personIn(timezone: string) {
+    const person = await signedInCaller(services);
+    await person.caller.auth.updateProfile({ timezone });
+    await insertTaskRows(services.db, person.user.id, [
+      { title: 'A', due_date: '2025-03-14' },
+      { title: 'B', due_date: '2025-03-15' },
+      { title: 'C', due_date: '2025-03-15', due_time: '09:00' },
+      { title: 'D', due_date: '2025-03-15', due_time: '11:00' },
+      { title: 'E', due_date: '2025-03-16' },
+      { title: 'F', completed_at: new Date('2025-03-15T10:00:00Z') },
+    ]);
+    return person;
+  }
+
+  it("counts overdue tasks and completion days on each person's clock (task.stats)", async () => {
+    const overdue = { 'Pacific/Pago_Pago': 0, UTC: 2, 'Pacific/Kiritimati': 4 };
+    for (const zone of ZONES) {
+      const { user } = await personIn(zone.timezone);
+      const stats = await getStats(services.db, { userId: user.id, now });
+      expect(stats, zone.timezone).toMatchObject({
+        today: zone.today,
+        overdue: overdue[zone.timezone],
+        // F was completed at 10:00 UTC: a different calendar day in each zone.
+        pace: { doneInWindow: 1 },
+      });
+      // 13 days later, at 11:30 UTC, the 14-day window starts on the local 15th in Pago Pago
+      // (F was done on its 14th: out), on the 15th in UTC and the 16th in Kiritimati (in).
+      const later = await getStats(services.db, {
+        userId: user.id,
+        now: new Date('2025-03-28T11:30:00Z'),
+      });
+      expect(later.pace.doneInWindow, zone.timezone).toBe(
+        zone.timezone === 'Pacific/Pago_Pago' ? 0 : 1,
+      );
+    }
+  });
+
+  it("filters task.list by the person's today and overdue", async () => {
+    const expected = {
+      'Pacific/Pago_Pago': { today: ['A'], overdue: [] },
+      UTC: { today: ['B', 'C', 'D'], overdue: ['A', 'C'] },
+      'Pacific/Kiritimati': { today: ['E'], overdue: ['A', 'B', 'C', 'D'] },
+    };
+    for (const zone of ZONES) {
+      const { user, caller } = await personIn(zone.timezone);
+      const titles = async (due: 'today' | 'overdue') =>
+        (await listTasks(services.db, { userId: user.id, filters: { due }, limit: 50, now })).items
+          .map((t) => t.title)
+          .sort();
+      expect(await titles('today'), zone.timezone).toEqual(expected[zone.timezone].today);
+      expect(await titles('overdue'), zone.timezone).toEqual(expected[zone.timezone].overdue);
+      // Through the router, on the real clock: every one of these dates is long past.
+      const live = await caller.task.list({ due: 'overdue' });
+      expect(live.items.map((t) => t.title).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+    }
+  });
+
+  it("starts a recurring task without a due date again from the person's today", async () => {
+    for (const zone of ZONES) {
+      const { user, caller } = await signedInCaller(services);
+      await caller.auth.updateProfile({ timezone: zone.timezone });
+      const task = await caller.task.create({ title: 'Journal', recurrence: 'FREQ=DAILY' });
+      const { next } = await setTaskComplete(services.db, {
+        userId: user.id,
+        taskId: task.id,
+        completed: true,
+        now,
+      });
+      const tomorrow = new Date(`${zone.today}T00:00:00Z`);
+      tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
+      expect(next?.dueDate, zone.timezone).toBe(tomorrow.toISOString().slice(0, 10));
+    }
+  });
+
+  it('keeps the due time and reminder on the next occurrence', async () => {
+    const { caller } = await signedInCaller(services);
+    const task = await caller.task.create({
+      title: 'Take vitamins',
+      recurrence: 'FREQ=DAILY',
+      dueDate: '2020-01-01',
+      dueTime: '08:15',
+      reminderMinutes: 10,
+    });
+    const { next } = await caller.task.setComplete({ taskId: task.id, completed: true });
+    expect(next).toMatchObject({ dueDate: '2020-01-02', dueTime: '08:15', reminderMinutes: 10 });
   });
 });

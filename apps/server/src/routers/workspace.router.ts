@@ -15,13 +15,9 @@ import {
 } from '@stepwise/db';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import {
-  getOrCreateWorkspace,
-  ZHandle,
-  ZTimezone,
-} from '../services/workspaces/workspace.service.js';
+import { getOrCreateWorkspace, ZHandle } from '../services/workspaces/workspace.service.js';
 import { protectedProcedure } from '../trpc/init.js';
-import { ZId } from './ids.js';
+import { ZId, ZTimezone } from './ids.js';
 
 /** Knowledge base size limit (characters); the database refuses more too. */
 export const KNOWLEDGE_BASE_MAX = 50_000;

@@ -1,3 +1,4 @@
+export { type SmtpTestServer, startSmtpTestServer } from './smtp-test-server.js';
 export { startTestServer } from './start-test-server.js';
 export {
   anonymousCaller,

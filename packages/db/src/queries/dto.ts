@@ -1,5 +1,5 @@
 import { asPlainJson } from '@stepwise/core';
-import type { GoalStatus, PlanVersionSource } from '../schema.js';
+import type { EmailStatus, GoalStatus, PlanVersionSource } from '../schema.js';
 
 export const PRIORITIES = ['low', 'medium', 'high', 'urgent'] as const;
 export type Priority = (typeof PRIORITIES)[number];
@@ -43,6 +43,13 @@ export interface TaskDto {
   tags: string[];
   startDate: string | null;
   dueDate: string | null;
+  /**
+   * Time of day on the due date, in the person's time zone: 'HH:MM', or 'HH:MM:SS' when the
+   * seconds are not zero. Null: due some time that day.
+   */
+  dueTime: string | null;
+  /** Minutes before the due moment to remind (needs a due time); null: no reminder. */
+  reminderMinutes: number | null;
   recurrence: string | null;
   completedAt: Date | null;
   position: number;
@@ -61,6 +68,19 @@ export type GoalTaskDto = Omit<
   TaskDto,
   'goalId' | 'planVersionId' | 'taskKey' | 'createdAt' | 'updatedAt'
 >;
+
+/**
+ * A `time` column ('14:30:00', '07:05:09.5') as tasks answer it: 'HH:MM', or 'HH:MM:SS' when
+ * the seconds are not zero (fractions of a second dropped).
+ *
+ * @example
+ * formatDueTime('14:30:00'); // '14:30'
+ * formatDueTime('07:05:09'); // '07:05:09'
+ */
+export function formatDueTime(value: string): string {
+  const seconds = value.slice(6, 8);
+  return seconds === '00' || seconds === '' ? value.slice(0, 5) : value.slice(0, 8);
+}
 
 const date = (value: Date | string) => (value instanceof Date ? value : new Date(value));
 const dateOrNull = (value: Date | string | null) => (value === null ? null : date(value));
@@ -147,6 +167,8 @@ interface GoalTaskRow {
   tags: string[];
   start_date: string | null;
   due_date: string | null;
+  due_time: string | null;
+  reminder_minutes: number | null;
   recurrence: string | null;
   completed_at: Date | string | null;
   position: number;
@@ -165,8 +187,49 @@ export function toGoalTaskDto(row: GoalTaskRow): GoalTaskDto {
     tags: row.tags,
     startDate: row.start_date,
     dueDate: row.due_date,
+    dueTime: row.due_time === null ? null : formatDueTime(row.due_time),
+    reminderMinutes: row.reminder_minutes,
     recurrence: row.recurrence,
     completedAt: dateOrNull(row.completed_at),
     position: row.position,
+  };
+}
+
+/** What `notification.list` answers for each notification. */
+export interface NotificationDto {
+  id: string;
+  /** 'reminder' for a task reminder. */
+  kind: string;
+  title: string;
+  body: string;
+  taskId: string | null;
+  /** Kind-specific details; a reminder: `{ taskId, dueAt, dueDate, dueTime, timezone }`. */
+  data: Record<string, unknown>;
+  readAt: Date | null;
+  emailStatus: EmailStatus;
+  createdAt: Date;
+}
+
+export function toNotificationDto(row: {
+  id: string;
+  kind: string;
+  title: string;
+  body: string;
+  task_id: string | null;
+  data: Record<string, unknown>;
+  read_at: Date | string | null;
+  email_status: EmailStatus;
+  created_at: Date | string;
+}): NotificationDto {
+  return {
+    id: row.id,
+    kind: row.kind,
+    title: row.title,
+    body: row.body,
+    taskId: row.task_id,
+    data: asPlainJson(row.data),
+    readAt: dateOrNull(row.read_at),
+    emailStatus: row.email_status,
+    createdAt: date(row.created_at),
   };
 }

@@ -103,6 +103,8 @@ const GOAL_VIEW_TASK_COLUMNS = [
   'tasks.tags',
   'tasks.start_date',
   'tasks.due_date',
+  'tasks.due_time',
+  'tasks.reminder_minutes',
   'tasks.recurrence',
   'tasks.completed_at',
   'tasks.position',

@@ -42,11 +42,25 @@ export interface TaskFilters {
   dueTo?: string;
   /** Plan week number. */
   week?: number;
+  /**
+   * By the person's own clock (their time zone): `today` is due today; `overdue` is open and
+   * due before today, or today at a time of day already past.
+   */
+  due?: 'today' | 'overdue';
 }
 
 export const priorityRank = (priority: Priority): number => PRIORITIES.indexOf(priority);
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** The person's wall-clock date and time at `now`, read in their time zone (a `timestamp`). */
+const localNow = (userId: string, now: Date) =>
+  sql`(${now}::timestamptz AT TIME ZONE (SELECT timezone FROM users WHERE id = ${userId}))`;
+
+/** Open and due before the local date `today`, or on it at a time of day before `localTime`. */
+const isOverdue = (today: Expression<unknown>, localTime: Expression<unknown>) =>
+  sql<SqlBool>`(tasks.completed_at IS NULL AND (tasks.due_date < ${today}
+    OR (tasks.due_date = ${today} AND tasks.due_time <= ${localTime})))`;
 
 /**
  * The caller's tasks, filtered and sorted, with keyset pagination: the cursor holds the sort
@@ -67,6 +81,8 @@ export async function listTasks(
     direction?: SortDirection;
     limit: number;
     cursor?: string | null;
+    /** The instant the `due` filter reads the person's clock at; default now. */
+    now?: Date;
   },
 ): Promise<Page<TaskDto>> {
   const sort = input.sort ?? 'due';
@@ -97,6 +113,15 @@ export async function listTasks(
   if (f.dueFrom) query = query.where('tasks.due_date', '>=', f.dueFrom);
   if (f.dueTo) query = query.where('tasks.due_date', '<=', f.dueTo);
   if (f.week !== undefined) query = query.where('tasks.week', '=', f.week);
+  if (f.due) {
+    const local = localNow(input.userId, input.now ?? new Date());
+    const today = sql`${local}::date`;
+    query = query.where(
+      f.due === 'today'
+        ? sql<SqlBool>`tasks.due_date = ${today}`
+        : isOverdue(today, sql`${local}::time`),
+    );
+  }
   if (input.cursor) {
     const after = decodeCursor(kind, input.cursor);
     query = query.where(keysetAfter(spec, direction, after.value, after.id));
@@ -161,7 +186,12 @@ export interface TaskFields {
   priority: Priority;
   tags: string[];
   startDate: string | null;
+  /** Clearing the due date (null) clears the due time too. */
   dueDate: string | null;
+  /** 'HH:MM' or 'HH:MM:SS', local to the person's time zone; needs a due date. */
+  dueTime: string | null;
+  /** Minutes before the due moment to remind, 0–40320; null: no reminder. Default 30. */
+  reminderMinutes: number | null;
   /** A validated RFC 5545 RRULE (see the server's recurrence module). */
   recurrence: string | null;
   week: number | null;
@@ -179,6 +209,9 @@ function toColumns(fields: Partial<TaskFields>): TaskUpdate {
   if (fields.tags !== undefined) columns.tags = [...new Set(fields.tags)];
   if (fields.startDate !== undefined) columns.start_date = fields.startDate;
   if (fields.dueDate !== undefined) columns.due_date = fields.dueDate;
+  if (fields.dueTime !== undefined) columns.due_time = fields.dueTime;
+  else if (fields.dueDate === null) columns.due_time = null;
+  if (fields.reminderMinutes !== undefined) columns.reminder_minutes = fields.reminderMinutes;
   if (fields.recurrence !== undefined) columns.recurrence = fields.recurrence;
   if (fields.week !== undefined) columns.week = fields.week;
   if (fields.day !== undefined) columns.day = fields.day;
@@ -200,23 +233,25 @@ export async function insertTask(
     throw new DomainError('NOT_FOUND', 'goal not found');
   }
   const { userId, goalId: _, ...fields } = input;
-  const row = await db
-    .insertInto('tasks')
-    .values((eb) => ({
-      ...toColumns(fields),
-      title: fields.title,
-      user_id: userId,
-      goal_id: goalId,
-      position:
-        fields.position ??
-        eb
-          .selectFrom('tasks')
-          .select(sql<number>`coalesce(max(position) + 1, 0)`.as('next'))
-          .where('user_id', '=', userId)
-          .where((w) => (goalId === null ? w('goal_id', 'is', null) : w('goal_id', '=', goalId))),
-    }))
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const row = await withDueTimeCheck(() =>
+    db
+      .insertInto('tasks')
+      .values((eb) => ({
+        ...toColumns(fields),
+        title: fields.title,
+        user_id: userId,
+        goal_id: goalId,
+        position:
+          fields.position ??
+          eb
+            .selectFrom('tasks')
+            .select(sql<number>`coalesce(max(position) + 1, 0)`.as('next'))
+            .where('user_id', '=', userId)
+            .where((w) => (goalId === null ? w('goal_id', 'is', null) : w('goal_id', '=', goalId))),
+      }))
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+  );
   return toTaskDto(row);
 }
 
@@ -227,14 +262,32 @@ export async function updateTask(
 ): Promise<TaskDto | undefined> {
   const columns = toColumns(input.fields);
   if (Object.keys(columns).length === 0) return getTask(db, input);
-  const row = await db
-    .updateTable('tasks')
-    .set(columns)
-    .where('id', '=', input.taskId)
-    .where('user_id', '=', input.userId)
-    .returningAll()
-    .executeTakeFirst();
+  const row = await withDueTimeCheck(() =>
+    db
+      .updateTable('tasks')
+      .set(columns)
+      .where('id', '=', input.taskId)
+      .where('user_id', '=', input.userId)
+      .returningAll()
+      .executeTakeFirst(),
+  );
   return row && toTaskDto(row);
+}
+
+/** A due time on a task without a due date (`tasks_due_time_needs_date`) is the caller's error. */
+async function withDueTimeCheck<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const pgError = error as { code?: string; constraint?: string };
+    if (pgError.code === '23514' && pgError.constraint === 'tasks_due_time_needs_date') {
+      throw new DomainError('BAD_REQUEST', 'a due time needs a due date', {
+        cause: error,
+        details: { fieldErrors: { dueTime: ['a due time needs a due date'] } },
+      });
+    }
+    throw error;
+  }
 }
 
 export async function deleteTask(
@@ -295,6 +348,8 @@ const COPIED_TO_NEXT_OCCURRENCE = [
   'effort_minutes',
   'priority',
   'tags',
+  'due_time',
+  'reminder_minutes',
   'recurrence',
   'position',
 ] as const;
@@ -337,13 +392,16 @@ export async function insertNextOccurrence(
 }
 
 export interface TaskStatsRow {
+  /** The person's local date at `now`, in their time zone. */
+  today: string;
   total: number;
   done: number;
   open: number;
+  /** Open tasks due before today, or today at a time of day already past (local clock). */
   overdue: number;
-  /** Tasks completed in the `paceDays` days up to and including `today`. */
+  /** Tasks completed in the `paceDays` local days up to and including `today`. */
   recentDone: number;
-  /** UTC date of the latest completion. */
+  /** Local date of the latest completion. */
   lastCompletedOn: string | null;
   weeks: {
     /** Plan week (goal stats) or null (calendar weeks, all tasks). */
@@ -359,12 +417,13 @@ export interface TaskStatsRow {
 
 /**
  * Raw counts for `task.stats`: over one goal's tasks (grouped by plan week), or over all the
- * caller's tasks (grouped by calendar week of the due date, Monday first). Two aggregate
+ * caller's tasks (grouped by calendar week of the due date, Monday first). "Today", overdue and
+ * the completion days are read on the person's clock at `now` (their time zone). Two aggregate
  * queries; undefined when the goal is not the caller's.
  */
 export async function getTaskStats(
   db: Db,
-  input: { userId: string; goalId?: string; today: string; paceDays: number },
+  input: { userId: string; goalId?: string; now: Date; paceDays: number },
 ): Promise<TaskStatsRow | undefined> {
   const { goalId } = input;
   if (goalId && !(await isGoalOwnedBy(db, { userId: input.userId, goalId }))) return undefined;
@@ -372,17 +431,19 @@ export async function getTaskStats(
     .selectFrom('tasks')
     .where('user_id', '=', input.userId)
     .$if(goalId !== undefined, (q) => q.where('goal_id', '=', goalId!));
-  const today = sql`${input.today}::date`;
+  const zone = sql`(SELECT timezone FROM users WHERE id = ${input.userId})`;
+  const local = sql`(${input.now}::timestamptz AT TIME ZONE ${zone})`;
+  const today = sql`${local}::date`;
+  const doneOn = sql`(completed_at AT TIME ZONE ${zone})::date`;
   const totals = await scoped
     .select([
+      sql<string>`${today}::text`.as('today'),
       sql<string>`count(*)`.as('total'),
       sql<string>`count(*) FILTER (WHERE completed_at IS NOT NULL)`.as('done'),
-      sql<string>`count(*) FILTER (WHERE completed_at IS NULL AND due_date < ${today})`.as(
-        'overdue',
-      ),
-      sql<string>`count(*) FILTER (WHERE (completed_at AT TIME ZONE 'UTC')::date
+      sql<string>`count(*) FILTER (WHERE ${isOverdue(today, sql`${local}::time`)})`.as('overdue'),
+      sql<string>`count(*) FILTER (WHERE ${doneOn}
         BETWEEN ${today} - ${input.paceDays - 1}::int AND ${today})`.as('recent_done'),
-      sql<string | null>`max((completed_at AT TIME ZONE 'UTC')::date)::text`.as('last_done'),
+      sql<string | null>`max(${doneOn})::text`.as('last_done'),
     ])
     .executeTakeFirstOrThrow();
   const bucket = goalId ? sql<number | null>`week` : sql<number | null>`NULL::int`;
@@ -410,6 +471,7 @@ export async function getTaskStats(
     .execute();
   const done = Number(totals.done);
   return {
+    today: totals.today,
     total: Number(totals.total),
     done,
     open: Number(totals.total) - done,

@@ -27,7 +27,7 @@ import {
   type RunGenerationInput,
   runGeneration,
 } from '../generations/run-generation.js';
-import { todayUtc } from '../plans/plan-generation.service.js';
+import { userToday } from '../tasks/local-date.js';
 import { executeChatTool } from './chat-tools.js';
 
 /** Recent turns are sent as they are within this budget; older ones are folded into a summary. */
@@ -148,7 +148,7 @@ async function loadContext(
       )
     : tasks.filter((t) => !t.completed).slice(0, 20);
   const plan = goal?.plan?.plan as TPlan | undefined;
-  const today = todayUtc();
+  const today = await userToday(db, input.userId);
   const messages = buildChatMessages({
     today,
     goal: goal ? { title: goal.title, status: goal.status } : null,

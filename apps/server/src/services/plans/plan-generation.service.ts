@@ -11,6 +11,7 @@ import {
   setGoalStatus,
 } from '@stepwise/db';
 import type { AppServices } from '../app-services.js';
+import { userToday } from '../tasks/local-date.js';
 import type { PlanProgressEvent } from './plan-events.js';
 
 export const GENERATE_PLAN_TASK = 'generate-plan';
@@ -29,18 +30,19 @@ export function enqueueGeneration(trx: Db, task: string, generationId: string) {
   });
 }
 
-/** Today's date (UTC) as 'YYYY-MM-DD'. */
-export const todayUtc = () => new Date().toISOString().slice(0, 10);
-
 /**
  * Creates the goal, its generation and the durable job in one transaction, and returns at
- * once; the model's work happens in the worker (see runPlanGeneration).
+ * once; the model's work happens in the worker (see runPlanGeneration). Without a
+ * `startDate` the plan starts on the person's today, in their time zone.
  */
 export async function startPlanGeneration(
   services: Pick<AppServices, 'db'>,
   input: { userId: string; request: TPlanRequest; today?: string },
 ): Promise<{ goalId: string; generationId: string }> {
-  const request = resolvePlanRequest(ZPlanRequest.parse(input.request), input.today ?? todayUtc());
+  const parsed = ZPlanRequest.parse(input.request);
+  // The person's zone is read only when the plan's start date is left to default.
+  const today = input.today ?? parsed.startDate ?? (await userToday(services.db, input.userId));
+  const request = resolvePlanRequest(parsed, today);
   return services.db.transaction().execute(async (trx) => {
     const goal = await insertGoal(trx, {
       userId: input.userId,

@@ -8,19 +8,18 @@ import {
   setTaskCompleted,
   type TaskDto,
 } from '@stepwise/db';
+import { userToday } from './local-date.js';
 import { nextOccurrenceDates } from './recurrence.js';
-
-/** Today's calendar date in UTC, 'YYYY-MM-DD'. */
-export const utcToday = (now = new Date()) => now.toISOString().slice(0, 10);
 
 /**
  * Marks a task done or open. Completing a task with a recurrence creates its next occurrence
- * in the same transaction (due on the rule's next date after the current due date), at most
- * once per task however often it is completed.
+ * in the same transaction (due on the rule's next date after the current due date, or after
+ * the person's local today when it had none), at most once per task however often it is
+ * completed. The next occurrence keeps the due time and reminder.
  */
 export async function setTaskComplete(
   db: Kysely<Database>,
-  input: { userId: string; taskId: string; completed: boolean; today?: string },
+  input: { userId: string; taskId: string; completed: boolean; now?: Date },
 ): Promise<{ task: TaskDto; next: TaskDto | null }> {
   // The common case, a task that does not recur, is one statement without a transaction.
   const simple = await setTaskCompleted(db, { ...input, onlyIfNotRecurring: true });
@@ -30,9 +29,11 @@ export async function setTaskComplete(
     if (!result) throw new DomainError('NOT_FOUND', 'task not found');
     const { task } = result;
     if (!input.completed || !task.recurrence) return { task, next: null };
+    // Only a recurring task without a due date counts from today: only then read the zone.
+    const today = task.dueDate ?? (await userToday(trx, input.userId, input.now));
     const dates = nextOccurrenceDates(
       { recurrence: task.recurrence, dueDate: task.dueDate, startDate: task.startDate },
-      input.today ?? utcToday(),
+      today,
     );
     if (!dates) return { task, next: null };
     const next = await insertNextOccurrence(trx, { parentId: task.id, ...dates });
@@ -44,6 +45,8 @@ export async function setTaskComplete(
 export const PACE_WINDOW_DAYS = 14;
 
 export interface TaskStats {
+  /** The person's local date the counts were made on. */
+  today: string;
   total: number;
   done: number;
   open: number;
@@ -70,25 +73,28 @@ export interface TaskStats {
 
 /**
  * Progress of one goal (weeks are plan weeks) or of all the caller's tasks (weeks are
- * calendar weeks, Monday first, of the due dates). NOT_FOUND for someone else's goal.
+ * calendar weeks, Monday first, of the due dates). "Today", overdue and the pace window are
+ * the person's, in their time zone, at `now` (default: the current instant). NOT_FOUND for
+ * someone else's goal.
  */
 export async function getStats(
   db: Kysely<Database>,
-  input: { userId: string; goalId?: string; today?: string },
+  input: { userId: string; goalId?: string; now?: Date },
 ): Promise<TaskStats> {
-  const today = input.today ?? utcToday();
   const row = await getTaskStats(db, {
     userId: input.userId,
     goalId: input.goalId,
-    today,
+    now: input.now ?? new Date(),
     paceDays: PACE_WINDOW_DAYS,
   });
   if (!row) throw new DomainError('NOT_FOUND', 'goal not found');
+  const { today } = row;
   const tasksPerDay = row.recentDone / PACE_WINDOW_DAYS;
   let forecastFinishDate: string | null = null;
   if (row.open === 0) forecastFinishDate = row.lastCompletedOn;
   else if (tasksPerDay > 0) forecastFinishDate = addDays(today, Math.ceil(row.open / tasksPerDay));
   return {
+    today,
     total: row.total,
     done: row.done,
     open: row.open,

@@ -58,20 +58,6 @@ export const ZHandle = z
   .regex(HANDLE_PATTERN, 'lowercase letters and digits in words joined by single hyphens')
   .refine((handle) => !RESERVED_HANDLES.has(handle), 'this handle is reserved');
 
-/** An IANA time zone name this runtime knows (`Europe/Madrid`, `UTC`). */
-export const ZTimezone = z
-  .string()
-  .min(1)
-  .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not an IANA time zone');
-
 const httpsUrl = z
   .url({ protocol: /^https$/, hostname: z.regexes.domain })
   .max(500)

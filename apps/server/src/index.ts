@@ -5,6 +5,7 @@ export { type RunningServer, startServer } from './server.js';
 export type { ChatStreamEvent } from './services/chat/chat-events.js';
 export { createServices } from './services/create-services.js';
 export type { PlanProgressEvent } from './services/plans/plan-events.js';
+export type { SyncChange } from './services/sync/sync-change.js';
 export { type Context, createContextInner } from './trpc/context.js';
 export { transformer } from './trpc/fast-superjson.js';
 export type { AppRouter } from './trpc/root.js';

@@ -1,4 +1,4 @@
-import type { AppRouter, PlanProgressEvent } from '@stepwise/server';
+import type { AppRouter, PlanProgressEvent, SyncChange } from '@stepwise/server';
 import {
   createTRPCClient,
   httpBatchLink,
@@ -9,7 +9,7 @@ import {
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import superjson from 'superjson';
 
-export type { AppRouter, PlanProgressEvent };
+export type { AppRouter, PlanProgressEvent, SyncChange };
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export { isTRPCClientError } from './is-trpc-client-error.js';

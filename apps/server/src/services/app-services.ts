@@ -9,6 +9,7 @@ import type { SignInLimiter } from './auth/sign-in-limiter.js';
 import type { EventHub } from './events/event-hub.js';
 import type { GenerationFanout } from './events/generation-fanout.js';
 import type { PublicLimiter } from './public/public-limits.js';
+import type { ChangeFeed } from './sync/change-feed.js';
 
 /** Long-lived dependencies shared by every request: built once per process in `createServices`. */
 export type AppServices = {
@@ -26,6 +27,8 @@ export type AppServices = {
   hub: EventHub;
   /** Every follower of a generation on this instance served from one hub subscription. */
   fanout: GenerationFanout;
+  /** Every device of a person on this instance follows their changes through one read each. */
+  changeFeed: ChangeFeed;
   /** Aborted when the server shuts down: open subscriptions end on it. */
   shutdown: AbortController;
 };

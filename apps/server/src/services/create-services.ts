@@ -11,10 +11,12 @@ import { createSignInLimiter } from './auth/sign-in-limiter.js';
 import { createEventHub } from './events/event-hub.js';
 import { createGenerationFanout } from './events/generation-fanout.js';
 import { createPublicLimiter } from './public/public-limits.js';
+import { createChangeFeed } from './sync/change-feed.js';
 
 /**
  * Wires the long-lived services on top of an open database: auth, sign-in limits, the AI
- * configuration, the LISTEN hub; makes sure the job queue's schema exists. Starts no worker.
+ * configuration, the LISTEN hub with the generation fan-out and the change feed on it; makes
+ * sure the job queue's schema exists. Starts no worker.
  */
 export async function createServices(input: {
   env: Env;
@@ -39,6 +41,13 @@ export async function createServices(input: {
       shutdown: shutdown.signal,
       onReadError: (error, generationId) =>
         logger.warn({ err: error, generationId }, 'could not read stream events'),
+    }),
+    changeFeed: createChangeFeed({
+      db: database.db,
+      hub,
+      shutdown: shutdown.signal,
+      onReadError: (error, userId) =>
+        logger.warn({ err: error, userId }, 'could not read change events'),
     }),
     ai: resolveAiConfig({
       apiKey: env.OPENAI_API_KEY,

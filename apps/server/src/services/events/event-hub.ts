@@ -1,4 +1,5 @@
 import {
+  CHANGES_CHANNEL,
   createPgClient,
   type Database,
   getStreamEvent,
@@ -16,19 +17,44 @@ interface Subscriber {
   onResync(): void;
 }
 
+/** Told that a person's data changed: `change_events` has rows to read. */
+interface ChangeSubscriber {
+  onChange(): void;
+  /** Notices may have been missed (the LISTEN connection dropped): read from the table. */
+  onResync(): void;
+}
+
 export interface EventHub {
   /** Follows one generation's events on this instance; returns the unsubscribe function. */
   subscribe(generationId: string, subscriber: Subscriber): () => void;
-  /** Number of local subscriptions (for metrics and tests). */
+  /** Follows one person's change notices on this instance; returns the unsubscribe function. */
+  subscribeChanges(userId: string, subscriber: ChangeSubscriber): () => void;
+  /** Number of local subscriptions, of both kinds (for metrics and tests). */
   size(): number;
   close(): Promise<void>;
 }
 
+/** Adds to a set in a map; the returned function removes it, and the set once empty. */
+function addTo<T>(map: Map<string, Set<T>>, key: string, value: T): () => void {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(value);
+  return () => {
+    set.delete(value);
+    if (set.size === 0 && map.get(key) === set) map.delete(key);
+  };
+}
+
 /**
  * One LISTEN connection per server instance, fanning stream-event notices out to the local
- * subscribers of each generation. A notice that carries only an id is read from the table
- * once and shared by every subscriber. After a reconnect, every subscriber resyncs from the
- * durable log, so nothing committed while the connection was down is lost.
+ * subscribers of each generation, and change notices (the `record_change` trigger's, whose
+ * payload is a person's id) to the local subscribers of each person. A notice that carries
+ * only an id is read from the table once and shared by every subscriber. After a reconnect,
+ * every subscriber resyncs from the durable log, so nothing committed while the connection
+ * was down is lost.
  */
 export async function createEventHub(input: {
   url: string;
@@ -37,6 +63,7 @@ export async function createEventHub(input: {
 }): Promise<EventHub> {
   const { db, logger } = input;
   const subscribers = new Map<string, Set<Subscriber>>();
+  const changeSubscribers = new Map<string, Set<ChangeSubscriber>>();
   let client: pg.Client | undefined;
   let closed = false;
   let reconnectDelay = 100;
@@ -78,6 +105,10 @@ export async function createEventHub(input: {
 
   const onNotification = (message: pg.Notification) => {
     if (!message.payload) return;
+    if (message.channel === CHANGES_CHANNEL) {
+      for (const subscriber of changeSubscribers.get(message.payload) ?? []) subscriber.onChange();
+      return;
+    }
     let notice: StreamEventNotice;
     try {
       notice = JSON.parse(message.payload) as StreamEventNotice;
@@ -106,7 +137,7 @@ export async function createEventHub(input: {
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${STREAM_EVENTS_CHANNEL}`);
+      await next.query(`LISTEN ${STREAM_EVENTS_CHANNEL}; LISTEN ${CHANGES_CHANNEL}`);
     } catch (error) {
       await next.end().catch(() => {});
       throw error;
@@ -117,7 +148,10 @@ export async function createEventHub(input: {
     }
     client = next;
     reconnectDelay = 100;
-    if (reconnect) for (const set of subscribers.values()) for (const s of set) s.onResync();
+    if (reconnect) {
+      for (const set of subscribers.values()) for (const s of set) s.onResync();
+      for (const set of changeSubscribers.values()) for (const s of set) s.onResync();
+    }
     next.on('notification', onNotification);
   };
 
@@ -135,22 +169,12 @@ export async function createEventHub(input: {
   await connect(false);
 
   return {
-    subscribe(generationId, subscriber) {
-      let set = subscribers.get(generationId);
-      if (!set) {
-        set = new Set();
-        subscribers.set(generationId, set);
-      }
-      set.add(subscriber);
-      return () => {
-        set.delete(subscriber);
-        if (set.size === 0 && subscribers.get(generationId) === set)
-          subscribers.delete(generationId);
-      };
-    },
+    subscribe: (generationId, subscriber) => addTo(subscribers, generationId, subscriber),
+    subscribeChanges: (userId, subscriber) => addTo(changeSubscribers, userId, subscriber),
     size: () => {
       let total = 0;
       for (const set of subscribers.values()) total += set.size;
+      for (const set of changeSubscribers.values()) total += set.size;
       return total;
     },
     async close() {

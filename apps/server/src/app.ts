@@ -7,6 +7,10 @@ import { type RequestIdVariables, requestId } from 'hono/request-id';
 import type { Logger } from './logger.js';
 import type { AppServices } from './services/app-services.js';
 import { checkDatabase } from './services/health.service.js';
+import { mcpRoute } from './services/mcp/mcp-route.js';
+import { apiDocs } from './services/openapi/api-docs.js';
+import { REST_PREFIX } from './services/openapi/openapi-document.js';
+import { restHandler } from './services/openapi/rest-handler.js';
 import { createHttpContextFactory } from './trpc/create-context.js';
 import { appRouter } from './trpc/root.js';
 import { subscriptionStreams } from './trpc/subscription-streams.js';
@@ -16,8 +20,9 @@ const EXPOSED = { 'access-control-expose-headers': 'x-request-id' };
 export type AppEnv = { Variables: RequestIdVariables & { log: Logger } };
 
 /**
- * The HTTP surface: CORS, request ids and logs, `/health`, `/ready`, and tRPC at `/trpc`
- * (batched queries and mutations, SSE subscriptions).
+ * The HTTP surface: CORS, request ids and logs, `/health`, `/ready`, tRPC at `/trpc` (batched
+ * queries and mutations, SSE subscriptions), the REST view of the main procedures at `/api`
+ * (`/openapi.json`, interactive docs at `/docs`) and the MCP endpoint at `/mcp`.
  *
  * @example
  * const app = createApp(services);
@@ -59,8 +64,15 @@ export function createApp(services: AppServices) {
   );
   const corsHeaders = cors({
     origin: anyOrigin ? '*' : origins,
-    allowHeaders: ['authorization', 'content-type', 'trpc-accept', 'x-request-id', 'last-event-id'],
-    exposeHeaders: ['x-request-id'],
+    allowHeaders: [
+      'authorization',
+      'content-type',
+      'trpc-accept',
+      'x-request-id',
+      'last-event-id',
+      'mcp-protocol-version',
+    ],
+    exposeHeaders: ['x-request-id', 'www-authenticate'],
     maxAge: 600,
   });
   // CORS concerns browsers, which always send Origin on cross-origin requests.
@@ -72,7 +84,13 @@ export function createApp(services: AppServices) {
     return c.json(readiness, readiness.ok ? 200 : 503);
   });
 
-  app.use('/trpc/*', limitBody(1024 * 1024));
+  for (const path of ['/trpc/*', `${REST_PREFIX}/*`, '/mcp']) {
+    app.use(path, limitBody(1024 * 1024));
+  }
+  app.all(`${REST_PREFIX}/*`, restHandler(services));
+  app.route('/', apiDocs());
+  app.all('/mcp', mcpRoute(services));
+
   const createContext = createHttpContextFactory(services);
   app.use('/trpc/*', (c) =>
     fetchRequestHandler({

@@ -61,6 +61,15 @@ export const ZEnv = z
     AI_REQUEST_TIMEOUT_MS: optional(z.coerce.number().int().min(100)),
     AI_IDLE_TIMEOUT_MS: optional(z.coerce.number().int().min(100)),
     AI_DEADLINE_MS: optional(z.coerce.number().int().min(1_000)),
+    /** smtp://user:pass@host:port (smtps:// for TLS); without it, emails are logged, not sent. */
+    SMTP_URL: optional(z.string().url()),
+    EMAIL_FROM: z.string().default('Stepwise <no-reply@stepwise.local>'),
+    /** First retry of a failed webhook delivery after this long; doubles each attempt. */
+    WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(10_000),
+    WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /** The personal API key (sk_…) the stdio MCP entry (`pnpm mcp`) acts with. */
+    STEPWISE_API_KEY: optional(z.string().trim().startsWith('sk_', 'an API key starts with sk_')),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.AUTH_SECRET) {

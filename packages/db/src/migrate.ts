@@ -8,6 +8,8 @@ import * as workspaces from './migrations/2026-12-02T12-00-00_workspaces.js';
 import * as streamEventLock from './migrations/2026-12-02T14-00-00_stream-event-lock.js';
 import * as changeEvents from './migrations/2026-12-02T16-00-00_change-events.js';
 import * as notificationsWebhooksApiKeys from './migrations/2026-12-02T16-10-00_notifications-webhooks-api-keys.js';
+import * as reminderSchedule from './migrations/2026-12-02T16-20-00_reminder-schedule.js';
+import * as webhookDispatch from './migrations/2026-12-02T16-30-00_webhook-dispatch.js';
 
 /**
  * Migrations in order. A static list (instead of reading a folder) works the same from
@@ -21,6 +23,8 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T14-00-00_stream-event-lock': streamEventLock,
   '2026-12-02T16-00-00_change-events': changeEvents,
   '2026-12-02T16-10-00_notifications-webhooks-api-keys': notificationsWebhooksApiKeys,
+  '2026-12-02T16-20-00_reminder-schedule': reminderSchedule,
+  '2026-12-02T16-30-00_webhook-dispatch': webhookDispatch,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,6 +10,8 @@ import type { AppServices } from '../services/app-services.js';
 import { runGeneration } from '../services/generations/run-generation.js';
 import { GENERATION_JOBS } from './generation-jobs.js';
 import { recoverStaleGenerations } from './recover-stale-generations.js';
+import { reminderTasks } from './reminder-jobs.js';
+import { webhookTasks } from './webhook-jobs.js';
 
 export interface RunningWorker {
   stop(): Promise<void>;
@@ -24,7 +26,7 @@ export async function startWorker(
   services: AppServices,
   options: { concurrency: number; sweepIntervalMs?: number },
 ): Promise<RunningWorker> {
-  const taskList: TaskList = Object.fromEntries(
+  const generationTasks: TaskList = Object.fromEntries(
     Object.entries(GENERATION_JOBS).map(([task, pipeline]): [string, Task] => [
       task,
       async (payload, helpers) => {
@@ -41,6 +43,11 @@ export async function startWorker(
       },
     ]),
   );
+  const taskList: TaskList = {
+    ...generationTasks,
+    ...reminderTasks(services),
+    ...webhookTasks(services),
+  };
   const runner: Runner = await run({
     pgPool: services.pool,
     concurrency: options.concurrency,

@@ -1,15 +1,30 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { signIn, signOut, signUp } from '../services/auth/auth.service.js';
+import {
+  getProfile,
+  signIn,
+  signOut,
+  signUp,
+  updateProfile,
+} from '../services/auth/auth.service.js';
+import { ZProfile } from '../services/openapi/rest-schemas.js';
 import { protectedProcedure, publicProcedure } from '../trpc/init.js';
+import { ZTimezone } from './ids.js';
 
 const ZEmail = z.email().max(254).trim().toLowerCase();
 const ZPassword = z.string().min(8).max(128);
+const ZName = z.string().trim().min(1).max(100);
 
 export const authRouter = {
+  /** `{ token, user }`: the bearer token and the profile, as `me` answers it. */
   signUp: publicProcedure
     .input(
-      z.object({ email: ZEmail, password: ZPassword, name: z.string().trim().min(1).max(100) }),
+      z.object({
+        email: ZEmail,
+        password: ZPassword,
+        name: ZName,
+        timezone: ZTimezone.optional().describe("IANA time zone, e.g. the device's; default 'UTC'"),
+      }),
     )
     .mutation(({ ctx, input }) => signUp(ctx, input)),
 
@@ -22,5 +37,24 @@ export const authRouter = {
     return { ok: true as const };
   }),
 
-  me: protectedProcedure.query(({ ctx }) => ctx.user),
+  /** `{ id, email, name, timezone }`. */
+  me: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/me',
+        tags: ['auth'],
+        summary: 'The signed-in person',
+        protect: true,
+      },
+      response: ZProfile,
+    })
+    .query(({ ctx }) => getProfile(ctx, ctx.user.id)),
+
+  /** Name and/or IANA time zone ('Europe/Madrid'); returns the profile as `me` does. */
+  updateProfile: protectedProcedure
+    .input(z.strictObject({ name: ZName.optional(), timezone: ZTimezone.optional() }))
+    .mutation(({ ctx, input }) =>
+      updateProfile(ctx, { userId: ctx.user.id, sessionToken: ctx.sessionToken, ...input }),
+    ),
 } satisfies TRPCRouterRecord;

@@ -9,6 +9,7 @@ import {
 } from '../services/chat/chat-history.service.js';
 import { sendMessage, stopReply } from '../services/chat/chat-send.service.js';
 import { openGenerationStream } from '../services/events/open-generation-stream.js';
+import { ZChatHistory, ZChatSent, ZConversationPage } from '../services/openapi/rest-schemas.js';
 import { protectedProcedure } from '../trpc/init.js';
 import { ZGenerationStreamInput, ZId, ZIdempotencyKey } from './ids.js';
 
@@ -17,6 +18,16 @@ const ZCursor = z.string().max(500).nullish();
 export const chatRouter = {
   /** Stores the message and starts the reply; a retry with the same key returns the same ids. */
   send: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/chat/messages',
+        tags: ['chat'],
+        summary: 'Send a message to the assistant; the reply streams over chat.stream',
+        protect: true,
+      },
+      response: ZChatSent,
+    })
     .input(
       z.object({
         conversationId: ZId.optional(),
@@ -57,6 +68,16 @@ export const chatRouter = {
     ),
 
   history: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/chat/conversations/{conversationId}/messages',
+        tags: ['chat'],
+        summary: 'The messages of a conversation, newest first',
+        protect: true,
+      },
+      response: ZChatHistory,
+    })
     .input(
       z.object({
         conversationId: ZId,
@@ -67,6 +88,16 @@ export const chatRouter = {
     .query(({ ctx, input }) => getHistory(ctx, { ...input, userId: ctx.user.id })),
 
   conversations: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/chat/conversations',
+        tags: ['chat'],
+        summary: "The caller's conversations, most recent first",
+        protect: true,
+      },
+      response: ZConversationPage,
+    })
     .input(
       z.object({
         goalId: ZId.optional(),

@@ -3,6 +3,7 @@ import { deleteGoal, getGoalView, listGoals, updateGoal } from '@stepwise/db';
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { importGoal, ZGoalImport } from '../services/goals/goal-import.service.js';
+import { ZGoal, ZGoalDeleted, ZGoalListPage, ZGoalView } from '../services/openapi/rest-schemas.js';
 import { protectedProcedure } from '../trpc/init.js';
 import { ZId } from './ids.js';
 
@@ -11,6 +12,16 @@ const notFound = () => new DomainError('NOT_FOUND', 'goal not found');
 export const goalRouter = {
   /** The caller's goals, newest first, with task counts; pass `nextCursor` back as `cursor`. */
   list: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/goals',
+        tags: ['goals'],
+        summary: 'List goals',
+        protect: true,
+      },
+      response: ZGoalListPage,
+    })
     .input(
       // Strict: every field is optional, so an unknown key is the only sign of a wrong call.
       z.strictObject({
@@ -26,6 +37,16 @@ export const goalRouter = {
    * days) comes only with `withSnapshot: true`; `plan.weeks` and `plan.week` serve it by parts.
    */
   get: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'GET',
+        path: '/goals/{goalId}',
+        tags: ['goals'],
+        summary: 'A goal with its current plan and tasks',
+        protect: true,
+      },
+      response: ZGoalView,
+    })
     .input(z.object({ goalId: ZId, withSnapshot: z.boolean().default(false) }))
     .query(async ({ ctx, input }) => {
       const goal = await getGoalView(ctx.db, { userId: ctx.user.id, ...input });
@@ -43,6 +64,16 @@ export const goalRouter = {
 
   /** Renames a goal and/or sets its status (CONFLICT while it is generating or failed). */
   update: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'PATCH',
+        path: '/goals/{goalId}',
+        tags: ['goals'],
+        summary: 'Rename a goal or set its status',
+        protect: true,
+      },
+      response: ZGoal,
+    })
     .input(
       z
         .object({
@@ -61,10 +92,22 @@ export const goalRouter = {
     }),
 
   /** Deletes the goal with its plan versions, tasks, generations and conversations. */
-  delete: protectedProcedure.input(z.object({ goalId: ZId })).mutation(async ({ ctx, input }) => {
-    if (!(await deleteGoal(ctx.db, { userId: ctx.user.id, goalId: input.goalId }))) {
-      throw notFound();
-    }
-    return { goalId: input.goalId };
-  }),
+  delete: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'DELETE',
+        path: '/goals/{goalId}',
+        tags: ['goals'],
+        summary: 'Delete a goal with its plans, tasks and conversations',
+        protect: true,
+      },
+      response: ZGoalDeleted,
+    })
+    .input(z.object({ goalId: ZId }))
+    .mutation(async ({ ctx, input }) => {
+      if (!(await deleteGoal(ctx.db, { userId: ctx.user.id, goalId: input.goalId }))) {
+        throw notFound();
+      }
+      return { goalId: input.goalId };
+    }),
 } satisfies TRPCRouterRecord;

@@ -2,6 +2,11 @@ import { ZPlanRequest } from '@stepwise/ai/schema';
 import { type TRPCRouterRecord, tracked } from '@trpc/server';
 import { z } from 'zod';
 import { openGenerationStream } from '../services/events/open-generation-stream.js';
+import {
+  ZCancelled,
+  ZGenerationStarted,
+  ZRevisionStarted,
+} from '../services/openapi/rest-schemas.js';
 import { PLAN_TERMINAL_TYPES, type PlanProgressEvent } from '../services/plans/plan-events.js';
 import {
   cancelGeneration,
@@ -15,6 +20,16 @@ import { planViewProcedures } from './plan-views.procedures.js';
 export const planRouter = {
   /** Starts a generation and answers at once; watch it with `plan.progress`. */
   generate: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/plans',
+        tags: ['plans'],
+        summary: 'Start generating a plan for a new goal',
+        protect: true,
+      },
+      response: ZGenerationStarted,
+    })
     .input(ZPlanRequest)
     .mutation(({ ctx, input }) =>
       startPlanGeneration(ctx, { userId: ctx.user.id, request: input }),
@@ -41,12 +56,32 @@ export const planRouter = {
 
   /** Revises the current plan by instructions; watch it with `plan.progress`. Progress is kept. */
   revise: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/goals/{goalId}/revise',
+        tags: ['plans'],
+        summary: "Start revising a goal's plan by instructions",
+        protect: true,
+      },
+      response: ZRevisionStarted,
+    })
     .input(z.object({ goalId: ZId, instructions: z.string().trim().min(3).max(2_000) }))
     .mutation(({ ctx, input }) =>
       startPlanRevision(ctx, { userId: ctx.user.id, ...input, enqueue: true }),
     ),
 
   cancel: protectedProcedure
+    .meta({
+      openapi: {
+        method: 'POST',
+        path: '/generations/{generationId}/cancel',
+        tags: ['plans'],
+        summary: 'Cancel a plan generation or revision',
+        protect: true,
+      },
+      response: ZCancelled,
+    })
     .input(z.object({ generationId: ZId }))
     .mutation(({ ctx, input }) =>
       cancelGeneration(ctx, { userId: ctx.user.id, generationId: input.generationId }),

@@ -1,10 +1,44 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { FetchCreateContextFnOptions } from '@trpc/server/adapters/fetch';
 import type { Context as HonoContext } from 'hono';
+import {
+  type ApiKeyCaller,
+  authenticateApiKey,
+  isApiKeyToken,
+} from '../services/api-keys/api-key.service.js';
 import type { AppServices } from '../services/app-services.js';
 import { getSessionUser } from '../services/auth/auth.service.js';
 import { isVisitorToken } from '../services/public/visitor-token.js';
-import type { Context } from './context.js';
+import type { Context, SessionUser } from './context.js';
+
+/** Who a bearer token signs in: a session's user, or an API key's user and that key. */
+export interface BearerCaller {
+  user: SessionUser;
+  /** Null for a session: it may call every procedure. */
+  apiKey: ApiKeyCaller | null;
+}
+
+/**
+ * The caller behind the request's `Authorization: Bearer …`: a personal API key (`sk_…`, one
+ * indexed query) or a session (cached; see `getSessionUser`). Null when there is no token, it
+ * is unknown, revoked or expired, or it is a public chat visitor's token (which signs no one in).
+ * Procedures behind `protectedProcedure` also check an API key's scopes; other callers (such
+ * as the SSE subscription route) check them with `apiKeyRefusal`.
+ *
+ * @example
+ * const caller = await authenticateBearer(services, request.headers);
+ * if (caller?.apiKey && apiKeyRefusal(caller.apiKey.scopes, 'plan.progress')) return forbidden;
+ */
+export async function authenticateBearer(
+  services: Pick<AppServices, 'db' | 'auth' | 'sessionCache'>,
+  headers: Headers,
+): Promise<BearerCaller | null> {
+  const token = withBearerToken(headers, null).sessionToken;
+  if (!token || isVisitorToken(token)) return null;
+  if (isApiKeyToken(token)) return authenticateApiKey(services.db, token);
+  const user = await getSessionUser(services, headers);
+  return user && { user, apiKey: null };
+}
 
 /**
  * Per-request context over HTTP. The bearer token comes from the Authorization header, or,
@@ -12,14 +46,22 @@ import type { Context } from './context.js';
  * `token` connection parameter.
  */
 export function createHttpContextFactory(services: AppServices) {
-  return async (opts: FetchCreateContextFnOptions, c: HonoContext): Promise<Context> => {
-    const { headers, sessionToken } = withBearerToken(opts.req.headers, opts.info.connectionParams);
+  return async (
+    opts: { req: Request; info: Pick<FetchCreateContextFnOptions['info'], 'connectionParams'> },
+    c: HonoContext,
+  ): Promise<Context> => {
+    const { headers, sessionToken: token } = withBearerToken(
+      opts.req.headers,
+      opts.info.connectionParams,
+    );
     // A visitor token is never looked up as a session: it signs no one in.
-    const visitorToken = sessionToken && isVisitorToken(sessionToken) ? sessionToken : null;
+    const visitorToken = token && isVisitorToken(token) ? token : null;
+    const caller = token && !visitorToken ? await authenticateBearer(services, headers) : null;
     return {
       ...services,
-      user: sessionToken && !visitorToken ? await getSessionUser(services, headers) : null,
-      sessionToken: visitorToken ? null : sessionToken,
+      user: caller?.user ?? null,
+      apiKey: caller?.apiKey ?? null,
+      sessionToken: visitorToken || caller?.apiKey ? null : token,
       visitorToken,
       headers,
       log: c.get('log') ?? services.logger,

@@ -2,6 +2,8 @@ import { isDomainError } from '@stepwise/core';
 import { findVisitorConversation } from '@stepwise/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
+import { apiKeyRefusal } from '../services/api-keys/api-key-scopes.js';
+import type { RestMeta } from '../services/openapi/rest-meta.js';
 import { hashVisitorToken } from '../services/public/visitor-token.js';
 import type { Context } from './context.js';
 import { toTRPCError } from './errors.js';
@@ -16,7 +18,10 @@ export const SSE_OPTIONS = {
   client: { reconnectAfterInactivityMs: 60_000 },
 } as const;
 
-const t = initTRPC.context<Context>().create({
+// `meta.openapi` puts a procedure in the REST view (`/api`, `/openapi.json`): see RestMeta.
+const builder = initTRPC.context<Context>().meta<RestMeta>();
+
+const t = builder.create({
   // superjson on the wire; outputs written by a faster walk of the same format.
   transformer,
   sse: SSE_OPTIONS,
@@ -26,8 +31,9 @@ const t = initTRPC.context<Context>().create({
       ...shape,
       data: {
         ...shape.data,
-        // Field errors for BAD_REQUEST from input validation: { formErrors, fieldErrors }.
-        zodError: cause instanceof ZodError ? z.flattenError(cause) : null,
+        // Field errors for BAD_REQUEST, { formErrors, fieldErrors }: from input validation, or
+        // from a check the database made (a DomainError with `details.fieldErrors`).
+        zodError: cause instanceof ZodError ? z.flattenError(cause) : domainFieldErrors(cause),
         domainCode: isDomainError(cause) ? cause.code : null,
         // When to try again after TOO_MANY_REQUESTS (rate limits), in milliseconds.
         retryAfterMs:
@@ -40,6 +46,12 @@ const t = initTRPC.context<Context>().create({
     };
   },
 });
+
+function domainFieldErrors(cause: unknown) {
+  const fieldErrors = isDomainError(cause) ? cause.details?.fieldErrors : undefined;
+  if (!fieldErrors || typeof fieldErrors !== 'object') return null;
+  return { formErrors: [] as string[], fieldErrors: fieldErrors as Record<string, string[]> };
+}
 
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
@@ -58,9 +70,16 @@ const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
 
 export const publicProcedure = t.procedure.use(errorMapping);
 
-/** Requires a signed-in caller; `ctx.user` is non-null inside. */
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+/**
+ * Requires a signed-in caller; `ctx.user` is non-null inside. A caller with a personal API key
+ * gets FORBIDDEN unless the key holds the scope the procedure needs (`PROCEDURE_SCOPES`).
+ */
+export const protectedProcedure = publicProcedure.use(({ ctx, next, path }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
+  if (ctx.apiKey) {
+    const refusal = apiKeyRefusal(ctx.apiKey.scopes, path);
+    if (refusal) throw new TRPCError({ code: 'FORBIDDEN', message: refusal });
+  }
   // tRPC merges this into the context; no copy of the rest here.
   return next({ ctx: { user: ctx.user } });
 });

@@ -88,3 +88,31 @@ describe('malformed input on any procedure', () => {
     },
   );
 });
+
+describe('a check the database makes', () => {
+  it('answers BAD_REQUEST with the field errors input validation would give', async () => {
+    const app = createApp(services);
+    const post = (path: string, json: unknown) =>
+      app.request(`/trpc/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ json }),
+      });
+    const created = (await (await post('task.create', { title: 'No date yet' })).json()) as {
+      result: { data: { json: { id: string } } };
+    };
+    // The input is well-formed; only the stored task (no due date) makes a due time wrong.
+    const response = await post('task.update', {
+      taskId: created.result.data.json.id,
+      dueTime: '09:00',
+    });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as {
+      error: { json: { data: { code: string; zodError: { fieldErrors: object } | null } } };
+    };
+    expect(error.json.data.code).toBe('BAD_REQUEST');
+    expect(error.json.data.zodError?.fieldErrors).toEqual({
+      dueTime: ['a due time needs a due date'],
+    });
+  });
+});

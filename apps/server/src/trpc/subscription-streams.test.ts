@@ -1,10 +1,19 @@
 import http from 'node:http';
-import { appendStreamEvent, type Database, type Kysely, listStreamEvents } from '@stepwise/db';
+import {
+  appendStreamEvent,
+  type Database,
+  getLatestChangeEventId,
+  type Kysely,
+  listStreamEvents,
+  readChangePage,
+} from '@stepwise/db';
 import { insertSession, insertUser } from '@stepwise/db/testing';
 import { tracked } from '@trpc/server';
 import { sseStreamProducer } from '@trpc/server/unstable-core-do-not-import';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../server.js';
+import { createApiKey } from '../services/api-keys/api-key.service.js';
+import { toSyncChange } from '../services/sync/sync-change.js';
 import { startTestServer } from '../testing/start-test-server.js';
 import { transformer } from './fast-superjson.js';
 import { SSE_OPTIONS } from './init.js';
@@ -324,6 +333,139 @@ describe('subscription streams (plan.progress, chat.stream over SSE)', () => {
   });
 });
 
+describe('subscription streams (sync.live over SSE)', () => {
+  /** What tRPC's own SSE producer writes for a person's stored changes after `afterId`. */
+  async function trpcWritesChanges(userId: string, afterId: string) {
+    const page = await readChangePage(db, { userId, afterId, limit: 1_000 });
+    const stream = sseStreamProducer({
+      data: (async function* () {
+        for (const event of page.events) yield tracked(event.id, toSyncChange(event, page.rows));
+      })(),
+      serialize: (v) => transformer.serialize(v),
+      client: SSE_OPTIONS.client,
+    });
+    return new Response(stream).text();
+  }
+
+  const frameIds = (body: string) => [...body.matchAll(/^id: (\d+)$/gm)].map((m) => m[1]);
+
+  it("serves every device from one hub subscription, byte for byte as tRPC's producer", async () => {
+    const user = await insertUser(db);
+    const { token } = await insertSession(db, user.id);
+    const stranger = await insertUser(db);
+    const [task, other] = await db
+      .insertInto('tasks')
+      .values([
+        { user_id: user.id, title: 'Pack bag' },
+        { user_id: stranger.id, title: 'Not theirs' },
+      ])
+      .returning('id')
+      .execute();
+    const start = await getLatestChangeEventId(db, user.id);
+    const hubBefore = server.services.hub.size();
+    const auth = { authorization: `Bearer ${token}` };
+    const devices = Array.from({ length: 3 }, () => openRaw(streamUrl('sync.live', {}), auth));
+    await Promise.all(devices.map((d) => d.waitFor('event: connected')));
+    expect(server.services.hub.size() - hubBefore).toBe(1);
+
+    await db
+      .updateTable('tasks')
+      .set({ title: 'Pack bag tonight' })
+      .where('id', '=', task!.id)
+      .execute();
+    await db.updateTable('tasks').set({ title: 'Changed' }).where('id', '=', other!.id).execute();
+    const renamed = await getLatestChangeEventId(db, user.id);
+    await Promise.all(devices.map((d) => d.waitFor(`id: ${renamed}\n`)));
+    await db
+      .updateTable('tasks')
+      .set({ completed_at: new Date() })
+      .where('id', '=', task!.id)
+      .execute();
+    const last = await getLatestChangeEventId(db, user.id);
+    await Promise.all(devices.map((d) => d.waitFor(`id: ${last}\n`)));
+    for (const d of devices) d.request.destroy();
+    const bodies = await Promise.all(devices.map((d) => d.ended));
+
+    const expected = (await trpcWritesChanges(user.id, start)).replace(
+      /event: return\ndata: \n\n\n$/,
+      '',
+    );
+    expect(frameIds(expected)).toHaveLength(2);
+    const lastFrame = (body: string) => body.split('\n\n\n').at(-2);
+    for (const body of bodies) {
+      // Same frames and bytes; a row is as it was when its event was read (the task was not
+      // completed yet at the first), so only the last event's data is the same as now.
+      expect(body.replace(/^data: \{.*$/gm, 'data: {…}')).toBe(
+        expected.replace(/^data: \{.*$/gm, 'data: {…}'),
+      );
+      expect(lastFrame(body)).toBe(lastFrame(expected));
+      expect(frames(body)[1]?.[0]).toMatchObject({
+        json: { change: 'updated', row: { title: 'Pack bag tonight', completedAt: null } },
+      });
+      expect(body).not.toContain('Not theirs');
+    }
+    await until(() => server.services.changeFeed.stats().followers === 0);
+    expect(server.services.hub.size()).toBe(hubBefore);
+  });
+
+  it('resumes after lastEventId in the input or the Last-Event-ID header; refusals go to tRPC', async () => {
+    const user = await insertUser(db);
+    const { token } = await insertSession(db, user.id);
+    const rows = await db
+      .insertInto('tasks')
+      .values([1, 2, 3].map((n) => ({ user_id: user.id, title: `Task ${n}` })))
+      .returning('id')
+      .execute();
+    const ids = (await readChangePage(db, { userId: user.id, afterId: '0', limit: 10 })).events.map(
+      (e) => e.id,
+    );
+    expect(ids).toHaveLength(rows.length);
+    const auth = { authorization: `Bearer ${token}` };
+    const viaInput = openRaw(streamUrl('sync.live', { lastEventId: ids[0] }), auth);
+    const viaHeader = openRaw(streamUrl('sync.live', {}), { ...auth, 'last-event-id': ids[1]! });
+    await viaInput.waitFor(`id: ${ids[2]}\n`);
+    await viaHeader.waitFor(`id: ${ids[2]}\n`);
+    viaInput.request.destroy();
+    viaHeader.request.destroy();
+    expect(frameIds(await viaInput.ended)).toEqual(ids.slice(1));
+    expect(frameIds(await viaHeader.ended)).toEqual(ids.slice(2));
+
+    for (const c of [
+      { url: streamUrl('sync.live', {}), headers: {}, code: -32001 },
+      { url: streamUrl('sync.live', { lastEventId: 'soon' }), headers: auth, code: -32600 },
+    ]) {
+      const body = await openRaw(c.url, c.headers).ended;
+      expect(body).toContain('event: serialized-error');
+      expect(body).toContain(`"code":${c.code}`);
+    }
+  });
+  it('takes a personal API key with the sync:read scope; a key without it gets FORBIDDEN', async () => {
+    const user = await insertUser(db);
+    const [reader, writer] = await Promise.all([
+      createApiKey(db, { userId: user.id, name: 'phone', scopes: ['sync:read'] }),
+      createApiKey(db, { userId: user.id, name: 'script', scopes: ['tasks:write'] }),
+    ]);
+    const start = await getLatestChangeEventId(db, user.id);
+    const followersBefore = server.services.changeFeed.stats().followers;
+    const device = openRaw(streamUrl('sync.live', { lastEventId: start }), {
+      authorization: `Bearer ${reader.key}`,
+    });
+    await device.waitFor('event: connected');
+    expect(server.services.changeFeed.stats().followers).toBe(followersBefore + 1);
+    await db.insertInto('tasks').values({ user_id: user.id, title: 'From a key' }).execute();
+    const created = await getLatestChangeEventId(db, user.id);
+    await device.waitFor(`id: ${created}\n`);
+    device.request.destroy();
+    expect(frameIds(await device.ended)).toEqual([created]);
+
+    const refused = await openRaw(streamUrl('sync.live', {}), {
+      authorization: `Bearer ${writer.key}`,
+    }).ended;
+    expect(refused).toContain('event: serialized-error');
+    expect(refused).toContain('sync:read');
+  });
+});
+
 describe('subscription streams with large events', () => {
   it('sends an event larger than the slow-reader limit whole, and goes on', async () => {
     const { token, generationId, goalId } = await userWithGeneration();
@@ -373,11 +515,18 @@ describe('subscription streams at shutdown', () => {
       JSON.stringify(transformer.serialize({ generationId: generation.id })),
     );
     const raw = openRaw(url.toString(), { authorization: `Bearer ${token}` });
+    const live = openRaw(new URL('/trpc/sync.live', own.url).toString(), {
+      authorization: `Bearer ${token}`,
+    });
     await raw.waitFor('"queued"');
+    await live.waitFor('event: connected');
     const started = performance.now();
     await own.close();
     const body = await raw.ended;
     expect(performance.now() - started).toBeLessThan(1_500);
     expect(body).not.toContain('event: return');
+    const liveBody = await live.ended;
+    expect(liveBody).toContain('event: connected');
+    expect(liveBody).not.toContain('event: return');
   });
 });

@@ -1,24 +1,86 @@
 import type { ServerResponse } from 'node:http';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import type { GenerationKind, StreamEventRow } from '@stepwise/db';
+import type { GenerationKind } from '@stepwise/db';
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app.js';
 import { ZGenerationStreamInput } from '../routers/ids.js';
+import { ZSyncLiveInput } from '../routers/sync.router.js';
+import { apiKeyRefusal } from '../services/api-keys/api-key-scopes.js';
 import type { AppServices } from '../services/app-services.js';
-import { getSessionUser } from '../services/auth/auth.service.js';
 import { CHAT_TERMINAL_TYPES } from '../services/chat/chat-events.js';
-import type { SharedEvent } from '../services/events/generation-fanout.js';
+import type { FollowEnd, SharedEvent } from '../services/events/generation-fanout.js';
 import { findOwnGeneration } from '../services/events/open-generation-stream.js';
 import { PLAN_TERMINAL_TYPES } from '../services/plans/plan-events.js';
-import { withBearerToken } from './create-context.js';
+import { findLiveStart } from '../services/sync/open-live-changes.js';
+import { authenticateBearer, withBearerToken } from './create-context.js';
 import { transformer } from './fast-superjson.js';
 import { SSE_OPTIONS } from './init.js';
 
+type StreamServices = Pick<
+  AppServices,
+  'db' | 'fanout' | 'changeFeed' | 'sessionCache' | 'auth' | 'env' | 'logger' | 'shutdown'
+>;
+
+/** Where a stream's events go: each as its tracked id and data, in order; then its end. */
+interface StreamSink {
+  send(id: string, data: unknown, shared: SharedEvent): void;
+  end(end: FollowEnd): void;
+}
+
+/** Starts a stream the caller may follow; returns the function that stops it. */
+type StartStream = (sink: StreamSink) => () => void;
+
+/**
+ * Opens one subscription for a signed-in caller: its stream when the input is valid and
+ * names what is theirs, else undefined (or a throw), and tRPC answers the request.
+ */
+type OpenStream = (
+  services: StreamServices,
+  request: { input: unknown; userId: string },
+) => Promise<StartStream | undefined>;
+
+/** `plan.progress` and `chat.stream`: one of the caller's generations of these kinds. */
+const generationStream =
+  (kinds: GenerationKind[], terminalTypes: readonly string[]): OpenStream =>
+  async (services, { input, userId }) => {
+    const parsed = ZGenerationStreamInput.safeParse(input);
+    if (!parsed.success) return undefined;
+    const generation = await findOwnGeneration(services, {
+      userId,
+      generationId: parsed.data.generationId,
+      kinds,
+    });
+    return (sink) =>
+      services.fanout.follow({
+        generationId: generation.id,
+        lastEventId: parsed.data.lastEventId,
+        terminalTypes,
+        sink: { send: (event, shared) => sink.send(event.id, event.data, shared), end: sink.end },
+      });
+  };
+
+/** `sync.live`: the caller's changes, from where the feed starts (fixed before the answer). */
+const syncLive: OpenStream = async (services, { input, userId }) => {
+  const parsed = ZSyncLiveInput.safeParse(input);
+  if (!parsed.success) return undefined;
+  const afterId = await findLiveStart(services, { userId, lastEventId: parsed.data?.lastEventId });
+  return (sink) =>
+    services.changeFeed.follow({
+      userId,
+      afterId,
+      sink: {
+        send: ({ eventId, change }, shared) => sink.send(eventId, change, shared),
+        end: sink.end,
+      },
+    });
+};
+
 /** The subscriptions this route carries, by tRPC path. */
-const STREAMS: Record<string, { kinds: GenerationKind[]; terminalTypes: readonly string[] }> = {
-  'plan.progress': { kinds: ['plan', 'revision'], terminalTypes: PLAN_TERMINAL_TYPES },
-  'chat.stream': { kinds: ['chat'], terminalTypes: CHAT_TERMINAL_TYPES },
+const STREAMS: Record<string, OpenStream> = {
+  'plan.progress': generationStream(['plan', 'revision'], PLAN_TERMINAL_TYPES),
+  'chat.stream': generationStream(['chat'], CHAT_TERMINAL_TYPES),
+  'sync.live': syncLive,
 };
 
 // tRPC's SSE wire format (httpSubscriptionLink reads it): each field on its line, then "\n\n".
@@ -41,43 +103,44 @@ const SLOW_BYTES = 1024 * 1024;
 const SLOW_FOR_MS = 10_000;
 const HARD_BYTES = 16 * 1024 * 1024;
 
-export const eventFrame = (event: StreamEventRow) =>
-  `data: ${JSON.stringify(transformer.serialize(event.data))}\nid: ${event.id}\n\n\n`;
+/** A tracked event, as tRPC writes `tracked(id, data)`. */
+export const dataFrame = (id: string, data: unknown) =>
+  `data: ${JSON.stringify(transformer.serialize(data))}\nid: ${id}\n\n\n`;
 
 /**
- * `plan.progress` and `chat.stream` over SSE, in exactly the format tRPC's SSE transport
- * writes (connected, tracked data with ids, pings, return), so `httpSubscriptionLink` and
- * resumption by `lastEventId` work unchanged. Each live event is serialized once per
- * generation and written to every subscriber's socket in one loop, instead of through a
- * stack of web streams and async generators per subscriber. Only the happy path is served
- * here: a request this route does not accept (no session, bad input, another user's
- * generation) goes on to tRPC, which answers it with its usual error.
+ * `plan.progress`, `chat.stream` and `sync.live` over SSE, in exactly the format tRPC's SSE
+ * transport writes (connected, tracked data with ids, pings, return), so
+ * `httpSubscriptionLink` and resumption by `lastEventId` work unchanged. Each live event is
+ * serialized once per generation (or person, for `sync.live`) and written to every
+ * subscriber's socket in one loop, instead of through a stack of web streams and async
+ * generators per subscriber: an always-open `sync.live` per device is the most numerous
+ * subscription there is. Only the happy path is served here: a request this route does not
+ * accept (no session, bad input, another user's generation) goes on to tRPC, which answers
+ * it with its usual error.
  */
 export function subscriptionStreams(
-  services: Pick<
-    AppServices,
-    'db' | 'fanout' | 'sessionCache' | 'auth' | 'env' | 'logger' | 'shutdown'
-  >,
+  services: StreamServices,
   /** The CORS headers of a simple GET from `origin` (the app's CORS policy). */
   corsHeaders: (origin: string | undefined) => Record<string, string>,
 ): MiddlewareHandler<AppEnv> {
   /** Open subscriptions and what a ping does to each (write one, or cut a slow reader). */
-  const open = new Map<ServerResponse, () => void>();
+  const subscribers = new Map<ServerResponse, () => void>();
   const pinger = setInterval(() => {
-    for (const ping of open.values()) ping();
+    for (const ping of subscribers.values()) ping();
   }, SSE_OPTIONS.ping.intervalMs);
   pinger.unref();
   services.shutdown.signal.addEventListener('abort', () => clearInterval(pinger), { once: true });
 
   return async (c, next) => {
-    const stream = c.req.method === 'GET' ? STREAMS[c.req.path.slice('/trpc/'.length)] : undefined;
+    const path = c.req.path.slice('/trpc/'.length);
+    const open = c.req.method === 'GET' ? STREAMS[path] : undefined;
     const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
-    if (!stream || !outgoing || outgoing.headersSent) return next();
+    if (!open || !outgoing || outgoing.headersSent) return next();
 
-    const request = await accept(services, c.req.raw, stream.kinds).catch(() => undefined);
+    const start = await accept(services, c.req.raw, open, path).catch(() => undefined);
     // The client left while we looked: nothing to answer.
     if (outgoing.destroyed) return RESPONSE_ALREADY_SENT;
-    if (!request) return next();
+    if (!start) return next();
 
     const headers: Record<string, string> = {
       ...SSE_HEADERS,
@@ -100,39 +163,34 @@ export function subscriptionStreams(
       }
       behindSince ??= Date.now();
       if (backlog <= HARD_BYTES && Date.now() - behindSince <= SLOW_FOR_MS) return false;
-      log.warn({ generationId: request.generationId, backlog }, 'slow subscriber cut');
-      open.delete(outgoing);
+      log.warn({ path, backlog }, 'slow subscriber cut');
+      subscribers.delete(outgoing);
       stop();
       outgoing.destroy();
       return true;
     };
-    open.set(outgoing, () => {
+    subscribers.set(outgoing, () => {
       if (!cutIfSlow()) outgoing.write(PING_FRAME);
     });
 
-    const stop = services.fanout.follow({
-      generationId: request.generationId,
-      lastEventId: request.lastEventId,
-      terminalTypes: stream.terminalTypes,
-      sink: {
-        send(event, shared: SharedEvent) {
-          // Judged before writing: the frame that crosses the limit still goes out whole.
-          if (cutIfSlow()) return;
-          shared.frame ??= eventFrame(event);
-          outgoing.write(shared.frame);
-        },
-        end(end) {
-          open.delete(outgoing);
-          // Shutdown or a failed read: end without `return`, so the client reconnects and
-          // resumes from its last id (on another instance, or once the database answers).
-          outgoing.end(end.reason === 'terminal' ? RETURN_FRAME : undefined);
-        },
+    const stop = start({
+      send(id, data, shared) {
+        // Judged before writing: the frame that crosses the limit still goes out whole.
+        if (cutIfSlow()) return;
+        shared.frame ??= dataFrame(id, data);
+        outgoing.write(shared.frame);
+      },
+      end(end) {
+        subscribers.delete(outgoing);
+        // Shutdown or a failed read: end without `return`, so the client reconnects and
+        // resumes from its last id (on another instance, or once the database answers).
+        outgoing.end(end.reason === 'terminal' ? RETURN_FRAME : undefined);
       },
     });
     // A write racing the client's disconnect fails here, not as an unhandled error.
     outgoing.on('error', () => {});
     outgoing.once('close', () => {
-      open.delete(outgoing);
+      subscribers.delete(outgoing);
       stop();
     });
     // Mounted before any middleware that prepares response headers: Hono would merge this
@@ -141,12 +199,16 @@ export function subscriptionStreams(
   };
 }
 
-/** The subscription's input and caller, when both are valid and the generation is theirs. */
+/**
+ * The caller's stream, when the bearer token (a session, or an API key with the procedure's
+ * scope) and the input are valid and it is theirs.
+ */
 async function accept(
-  services: Pick<AppServices, 'db' | 'sessionCache' | 'auth' | 'env' | 'logger'>,
+  services: StreamServices,
   req: Request,
-  kinds: GenerationKind[],
-) {
+  open: OpenStream,
+  path: string,
+): Promise<StartStream | undefined> {
   const url = new URL(req.url);
   const rawInput = url.searchParams.get('input');
   let input: unknown =
@@ -160,22 +222,14 @@ async function accept(
     input =
       typeof input === 'object' && input !== null ? { ...input, lastEventId } : { lastEventId };
   }
-  const parsed = ZGenerationStreamInput.safeParse(input);
-  if (!parsed.success) return undefined;
-
   const rawParams = url.searchParams.get('connectionParams');
   const connectionParams = rawParams === null ? null : (JSON.parse(rawParams) as unknown);
-  const { headers, sessionToken } = withBearerToken(
+  const { headers } = withBearerToken(
     req.headers,
     typeof connectionParams === 'object' ? (connectionParams as Record<string, unknown>) : null,
   );
-  if (!sessionToken) return undefined;
-  const user = await getSessionUser(services, headers);
-  if (!user) return undefined;
-  const generation = await findOwnGeneration(services, {
-    userId: user.id,
-    generationId: parsed.data.generationId,
-    kinds,
-  });
-  return { generationId: generation.id, lastEventId: parsed.data.lastEventId };
+  const caller = await authenticateBearer(services, headers);
+  // A key without the scope goes on to tRPC, which answers FORBIDDEN naming it.
+  if (!caller || (caller.apiKey && apiKeyRefusal(caller.apiKey.scopes, path))) return undefined;
+  return open(services, { input, userId: caller.user.id });
 }

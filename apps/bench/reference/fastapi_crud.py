@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Integer,
     Text,
+    Time,
     create_engine,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
@@ -82,6 +83,8 @@ class Task(Base):
     tags = Column(ARRAY(Text), nullable=False)
     start_date = Column(Date)
     due_date = Column(Date)
+    due_time = Column(Time)
+    reminder_minutes = Column(Integer)
     recurrence = Column(Text)
     completed_at = Column(DateTime(timezone=True))
     position = Column(Integer, nullable=False)
@@ -128,6 +131,8 @@ class GoalTask(Out):
     tags: List[str]
     start_date: Optional[datetime.date]
     due_date: Optional[datetime.date]
+    due_time: Optional[datetime.time]
+    reminder_minutes: Optional[int]
     recurrence: Optional[str]
     completed_at: Optional[datetime.datetime]
     position: int

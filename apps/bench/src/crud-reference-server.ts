@@ -22,7 +22,8 @@ SELECT json_build_object(
       'title', t.title, 'notes', t.notes, 'category', t.category,
       'effortMinutes', t.effort_minutes,
       'priority', (ARRAY['low', 'medium', 'high', 'urgent'])[t.priority + 1], 'tags', t.tags,
-      'startDate', t.start_date, 'dueDate', t.due_date, 'recurrence', t.recurrence,
+      'startDate', t.start_date, 'dueDate', t.due_date, 'dueTime', t.due_time,
+      'reminderMinutes', t.reminder_minutes, 'recurrence', t.recurrence,
       'completedAt', t.completed_at, 'position', t.position) ORDER BY t.week, t.position)
     FROM tasks t WHERE t.goal_id = g.id), '[]')
 ) AS goal

@@ -68,6 +68,8 @@ export const ZEnv = z
     WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).default(10_000),
     WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    /** Deliver to loopback, private and link-local addresses too (default: not in production). */
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: optional(boolean),
     /** The personal API key (sk_…) the stdio MCP entry (`pnpm mcp`) acts with. */
     STEPWISE_API_KEY: optional(z.string().trim().startsWith('sk_', 'an API key starts with sk_')),
   })
@@ -84,6 +86,8 @@ export const ZEnv = z
     ...env,
     AUTH_SECRET: env.AUTH_SECRET ?? DEV_AUTH_SECRET,
     LOG_PRETTY: env.LOG_PRETTY ?? (env.NODE_ENV === 'development' && process.stdout.isTTY),
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS:
+      env.WEBHOOK_ALLOW_PRIVATE_NETWORKS ?? env.NODE_ENV !== 'production',
   }));
 
 export type Env = z.output<typeof ZEnv>;

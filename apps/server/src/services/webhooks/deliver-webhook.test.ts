@@ -107,6 +107,37 @@ describe('deliverWebhook', () => {
     });
   });
 
+  it('refuses loopback, private and link-local addresses when private networks are not allowed', async () => {
+    const receiver = await startReceiver((response) => response.writeHead(204).end());
+    const { caller, user } = await signIn();
+    // `localhost` too: the check is on the address connected to, after DNS.
+    const webhook = await caller.webhook.create({
+      url: receiver.url.replace('127.0.0.1', 'localhost'),
+      eventTypes: ['*'],
+    });
+    await caller.task.create({ title: 'Stretch' });
+    await dispatchWebhookEvents(services.db, { userId: user.id });
+    const [delivery] = (await caller.webhook.deliveries({ webhookId: webhook.id })).items;
+    const guarded = {
+      ...services,
+      env: { ...services.env, WEBHOOK_ALLOW_PRIVATE_NETWORKS: false },
+    };
+
+    expect(await deliverWebhook(guarded, { deliveryId: delivery!.id, attempt: 1 })).toBe('pending');
+    expect(receiver.received).toHaveLength(0);
+    const [logged] = (await caller.webhook.deliveries({ webhookId: webhook.id })).items;
+    expect(logged!.attempts).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        statusCode: null,
+        error: expect.stringMatching(/private IP address/),
+      }),
+    ]);
+    // The same delivery, allowed (as in development and tests), goes through.
+    expect(await deliver(delivery!.id, 2)).toBe('succeeded');
+    expect(receiver.received).toHaveLength(1);
+  });
+
   it('retries a silent receiver after the backoff, as a new job, then fails after the last attempt', async () => {
     const receiver = await startReceiver(() => {
       // Never answers: the attempt times out (WEBHOOK_TIMEOUT_MS 300).

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import {
   abandonWebhookDelivery,
   deactivateWebhook,
@@ -6,6 +8,7 @@ import {
   recordWebhookAttempt,
   type WebhookDeliveryStatus,
 } from '@stepwise/db';
+import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 import type { AppServices } from '../app-services.js';
 import { signWebhookPayload } from './webhook-signature.js';
 
@@ -70,6 +73,7 @@ export async function deliverWebhook(
     },
     timeoutMs: env.WEBHOOK_TIMEOUT_MS,
     signal: input.signal,
+    allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
   });
   // Stopped by our own shutdown: no answer to judge the receiver by. The job fails, and
   // graphile-worker runs it again later, with the same attempt number.
@@ -116,48 +120,71 @@ export async function deliverWebhook(
   return status;
 }
 
+/**
+ * Agents that refuse, at connect time, any address that is not public unicast (loopback,
+ * private, link-local such as cloud metadata at 169.254.169.254, unspecified): the check is
+ * on the address the socket connects to, after DNS, so a name that resolves differently on
+ * a second lookup cannot slip past it.
+ */
+const publicOnlyAgents = {
+  'http:': new RequestFilteringHttpAgent({ keepAlive: true }),
+  'https:': new RequestFilteringHttpsAgent({ keepAlive: true }),
+};
+const anyAddressAgents = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true }),
+};
+
 /** One POST, redirects not followed; never throws. */
-async function post(
+function post(
   url: string,
   input: {
     body: string;
     headers: Record<string, string>;
     timeoutMs: number;
     signal: AbortSignal | undefined;
+    allowPrivateNetworks: boolean;
   },
 ): Promise<AttemptResult> {
   const started = performance.now();
   const timeout = AbortSignal.timeout(input.timeoutMs);
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: input.headers,
-      body: input.body,
-      redirect: 'manual',
-      signal: input.signal ? AbortSignal.any([timeout, input.signal]) : timeout,
+  const target = new URL(url);
+  const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
+  const agent = (input.allowPrivateNetworks ? anyAddressAgents : publicOnlyAgents)[protocol];
+  const send = protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve) => {
+    const done = (statusCode: number | null, error: string | null) =>
+      resolve({ statusCode, error, durationMs: performance.now() - started });
+    const request = send(
+      target,
+      {
+        method: 'POST',
+        agent,
+        headers: { ...input.headers, 'content-length': String(Buffer.byteLength(input.body)) },
+        signal: input.signal ? AbortSignal.any([timeout, input.signal]) : timeout,
+      },
+      (response) => {
+        // The answer's body is not kept: drop it, so the connection can be reused.
+        response.resume();
+        const statusCode = response.statusCode ?? 0;
+        done(
+          statusCode,
+          statusCode >= 300 && statusCode < 400
+            ? `redirect to ${response.headers.location ?? '(no location)'} not followed`
+            : null,
+        );
+      },
+    );
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (timeout.aborted) done(null, `no answer within ${input.timeoutMs} ms`);
+      else
+        done(
+          null,
+          error.code && !error.message.includes(error.code)
+            ? `${error.message}: ${error.code}`
+            : error.message,
+        );
     });
-    // The answer's body is not kept: drop it, so the connection can be reused.
-    await response.body?.cancel();
-    const statusCode = response.status;
-    const error =
-      statusCode >= 300 && statusCode < 400
-        ? `redirect to ${response.headers.get('location') ?? '(no location)'} not followed`
-        : null;
-    return { statusCode, error, durationMs: performance.now() - started };
-  } catch (error) {
-    return {
-      statusCode: null,
-      error: timeout.aborted ? `no answer within ${input.timeoutMs} ms` : describeFetchError(error),
-      durationMs: performance.now() - started,
-    };
-  }
-}
-
-/** `fetch failed` says little; its cause (ECONNREFUSED, ENOTFOUND…) says what happened. */
-function describeFetchError(error: unknown): string {
-  const cause =
-    error instanceof Error ? (error.cause as { code?: string; message?: string }) : undefined;
-  const detail = cause?.code ?? cause?.message;
-  const message = error instanceof Error ? error.message : String(error);
-  return detail ? `${message}: ${detail}` : message;
+    request.end(input.body);
+  });
 }

@@ -31,7 +31,7 @@ const ZPriority = z.enum(PRIORITIES);
 const ZTag = z.string().trim().min(1).max(40);
 
 /** Every field a task can be created with; all of them but the title are optional. */
-const ZTaskFields = z.object({
+export const ZTaskFields = z.object({
   title: z.string().trim().min(1).max(200),
   notes: z.string().max(5000),
   category: z.string().trim().min(1).max(40).nullable(),

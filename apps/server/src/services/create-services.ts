@@ -1,6 +1,5 @@
 import { resolveAiConfig } from '@stepwise/ai';
 import type { Database, Kysely } from '@stepwise/db';
-import { runMigrations } from 'graphile-worker';
 import type pg from 'pg';
 import type { Env } from '../env.js';
 import type { Logger } from '../logger.js';
@@ -15,8 +14,8 @@ import { createChangeFeed } from './sync/change-feed.js';
 
 /**
  * Wires the long-lived services on top of an open database: auth, sign-in limits, the AI
- * configuration, the LISTEN hub with the generation fan-out and the change feed on it; makes
- * sure the job queue's schema exists. Starts no worker.
+ * configuration, the LISTEN hub with the generation fan-out and the change feed on it. Starts no
+ * worker. The job queue's schema comes with the migrations (`migrateToLatest`).
  */
 export async function createServices(input: {
   env: Env;
@@ -25,7 +24,6 @@ export async function createServices(input: {
 }): Promise<AppServices> {
   const { env, database, logger } = input;
   const baseURL = env.AUTH_BASE_URL ?? `http://localhost:${env.PORT}`;
-  await runMigrations({ pgPool: database.pool });
   const hub = await createEventHub({ url: database.url, db: database.db, logger });
   const shutdown = new AbortController();
   return {

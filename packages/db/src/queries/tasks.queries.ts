@@ -432,7 +432,7 @@ export async function getTaskStats(
     .where('user_id', '=', input.userId)
     .$if(goalId !== undefined, (q) => q.where('goal_id', '=', goalId!));
   const zone = sql`(SELECT timezone FROM users WHERE id = ${input.userId})`;
-  const local = sql`(${input.now}::timestamptz AT TIME ZONE ${zone})`;
+  const local = localNow(input.userId, input.now);
   const today = sql`${local}::date`;
   const doneOn = sql`(completed_at AT TIME ZONE ${zone})::date`;
   const totals = await scoped

@@ -1,8 +1,9 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { PRIORITIES } from '@stepwise/db';
 import { isTrackedEnvelope, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
+import { ZId } from '../../routers/ids.js';
+import { ZTaskFields } from '../../routers/task.router.js';
 import type { Context } from '../../trpc/context.js';
 import { createCaller } from '../../trpc/root.js';
 import { PLAN_TERMINAL_TYPES, type PlanProgressEvent } from '../plans/plan-events.js';
@@ -15,34 +16,22 @@ const INSTRUCTIONS =
   "Dates are YYYY-MM-DD and times HH:MM in the user's own time zone. Every tool acts as the " +
   'owner of the API key, within its scopes.';
 
-const ZUuid = z.uuid();
 const ZDate = z.iso.date();
-const ZTime = z.string().describe("time of day, 24 h 'HH:MM'");
+const task = ZTaskFields.shape;
 
-/** The fields a task is created or updated with (all optional here). */
+/** The fields a task is created or updated with (all optional here), as `task.*` checks them. */
 const TASK_FIELDS = {
-  notes: z.string().max(5000).optional().describe('free text details'),
-  dueDate: ZDate.nullable().optional().describe('due date YYYY-MM-DD; null clears it'),
-  dueTime: ZTime.nullable()
+  notes: task.notes.optional().describe('free text details'),
+  dueDate: task.dueDate.optional().describe('due date YYYY-MM-DD; null clears it'),
+  dueTime: task.dueTime
     .optional()
     .describe("time of day on the due date, 'HH:MM' (needs a due date); null clears it"),
-  reminderMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .nullable()
+  reminderMinutes: task.reminderMinutes
     .optional()
     .describe('remind this many minutes before the due time (default 30); null: no reminder'),
-  priority: z.enum(PRIORITIES).optional().describe('default medium'),
-  tags: z.array(z.string().min(1).max(40)).max(20).optional().describe('labels, e.g. ["errands"]'),
-  effortMinutes: z
-    .number()
-    .int()
-    .min(0)
-    .max(1440)
-    .nullable()
-    .optional()
-    .describe('estimated minutes of work'),
+  priority: task.priority.optional().describe('default medium'),
+  tags: task.tags.optional().describe('labels, e.g. ["errands"]'),
+  effortMinutes: task.effortMinutes.optional().describe('estimated minutes of work'),
 };
 
 type Caller = ReturnType<typeof createCaller>;
@@ -90,7 +79,7 @@ export function createMcpServer(getContext: () => Context | Promise<Context>): M
         'first. Filter by goal, status, due date or words; returns { items, nextCursor } (pass ' +
         'nextCursor back as cursor for more).',
       inputSchema: {
-        goalId: ZUuid.nullable()
+        goalId: ZId.nullable()
           .optional()
           .describe('only tasks of this goal; null for standalone tasks only'),
         status: z.enum(['open', 'done', 'all']).optional().describe('default all'),
@@ -114,7 +103,7 @@ export function createMcpServer(getContext: () => Context | Promise<Context>): M
     {
       title: 'Get a task',
       description: 'One task by id, with all its fields.',
-      inputSchema: { taskId: ZUuid },
+      inputSchema: { taskId: ZId },
       annotations: readOnly,
     },
     withCaller((caller, args) => caller.task.get(args)),
@@ -129,7 +118,7 @@ export function createMcpServer(getContext: () => Context | Promise<Context>): M
         'time the user is reminded before it. Returns the task.',
       inputSchema: {
         title: z.string().min(1).max(200).describe('what to do, short'),
-        goalId: ZUuid.optional().describe('the goal it belongs to; omit for a standalone task'),
+        goalId: ZId.optional().describe('the goal it belongs to; omit for a standalone task'),
         ...TASK_FIELDS,
       },
       annotations: { openWorldHint: false },
@@ -144,7 +133,7 @@ export function createMcpServer(getContext: () => Context | Promise<Context>): M
       description:
         'Changes the given fields of a task; fields left out stay as they are. Returns the task.',
       inputSchema: {
-        taskId: ZUuid,
+        taskId: ZId,
         title: z.string().min(1).max(200).optional(),
         ...TASK_FIELDS,
       },
@@ -161,7 +150,7 @@ export function createMcpServer(getContext: () => Context | Promise<Context>): M
         'Marks a task done (or open again with completed: false). Completing a recurring task ' +
         'creates its next occurrence, returned as next. Returns { task, next }.',
       inputSchema: {
-        taskId: ZUuid,
+        taskId: ZId,
         completed: z.boolean().optional().describe('default true; false reopens the task'),
       },
       annotations: { idempotentHint: true, openWorldHint: false },
@@ -176,7 +165,7 @@ export function createMcpServer(getContext: () => Context | Promise<Context>): M
     {
       title: 'Delete a task',
       description: 'Deletes a task for good. Returns { taskId }.',
-      inputSchema: { taskId: ZUuid },
+      inputSchema: { taskId: ZId },
       annotations: { destructiveHint: true, openWorldHint: false },
     },
     withCaller((caller, args) => caller.task.delete(args)),
@@ -209,7 +198,7 @@ export function createMcpServer(getContext: () => Context | Promise<Context>): M
       description:
         'A goal with its current plan version and all its tasks (week, day, due date, done or ' +
         'not).',
-      inputSchema: { goalId: ZUuid },
+      inputSchema: { goalId: ZId },
       annotations: readOnly,
     },
     withCaller((caller, args) => caller.goal.get(args)),

@@ -1,7 +1,8 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Handler } from 'hono';
 import type { AppEnv } from '../../app.js';
-import { createHttpContextFactory } from '../../trpc/create-context.js';
+import { createHttpContextFactory, withBearerToken } from '../../trpc/create-context.js';
+import { isApiKeyToken } from '../api-keys/api-key.service.js';
 import type { AppServices } from '../app-services.js';
 import { createMcpServer } from './create-mcp-server.js';
 
@@ -18,8 +19,13 @@ const INVALID_KEY = 'send a valid personal API key (sk_...), not revoked or expi
 export function mcpRoute(services: AppServices): Handler<AppEnv> {
   const createContext = createHttpContextFactory(services);
   return async (c) => {
-    const context = await createContext({ req: c.req.raw, info: { connectionParams: null } }, c);
-    if (!context.apiKey) {
+    // Only an API key can pass: any other token is refused without looking it up.
+    const token = withBearerToken(c.req.raw.headers, null).sessionToken;
+    const context =
+      token && isApiKeyToken(token)
+        ? await createContext({ req: c.req.raw, info: { connectionParams: null } }, c)
+        : undefined;
+    if (!context?.apiKey) {
       // RFC 6750: no error code in the challenge when no credentials came at all.
       const challenge = c.req.header('authorization')
         ? `${CHALLENGE}, error="invalid_token", error_description="${INVALID_KEY}"`
